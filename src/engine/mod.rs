@@ -1,0 +1,112 @@
+//! One transaction-level interface for the tag's crypto engine, with interchangeable backends:
+//! the golden model ([`model::ModelEngine`]), the Verilated RTL (`rtl`, feature `rtl`) and, later,
+//! the FPGA over serial. A test or command written against [`CryptoEngine`] runs on any backend.
+//!
+//! The engine is the *tag's* engine: `unprotect` checks a Command Request (request COUNT/BEARER/
+//! DIRECTION of the profile) and `protect` protects a Command Response (response inputs).
+
+use thiserror::Error;
+
+use crate::keys::Key128;
+use crate::profile::SecurityInputs;
+
+pub mod model;
+#[cfg(feature = "rtl")]
+pub mod rtl;
+
+/// Failures of a backend (not protocol verdicts: those are [`Status`]).
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    #[error("no keys loaded (load keys first, or keys were zeroized)")]
+    NoKeys,
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("region of {len} octets at {addr} does not fit the {cap}-octet frame buffer")]
+    Capacity { addr: usize, len: usize, cap: usize },
+    #[error("backend timed out after {0} cycles")]
+    Timeout(u64),
+    #[error("backend I/O: {0}")]
+    Io(String),
+    #[error("backend protocol violation: {0}")]
+    Protocol(String),
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Verdict of a message-level operation, identical across backends (compared bit for bit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Done. For unprotect: the MAC matched and the ciphered part (if any) was deciphered in place.
+    Ok,
+    /// Unprotect only: the MAC did not match; the frame is unchanged.
+    MacFailure,
+    /// The ciphering indication holds neither the null nor the ciphered value; frame unchanged.
+    BadIndication,
+    /// The message is shorter than the clear part plus the MAC, or longer than the engine holds.
+    BadLength,
+}
+
+/// Result of `unprotect` / `protect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    pub status: Status,
+    /// Whether the message's indication said "ciphered" (meaningful when status is Ok).
+    pub ciphered: bool,
+    /// The MAC written by `protect` (zero for unprotect: the engine never discloses the expected
+    /// MAC of a message it rejects).
+    pub mac: [u8; 4],
+}
+
+/// The tag's crypto engine at transaction level.
+pub trait CryptoEngine {
+    /// Short backend name ("model", "rtl", "serial").
+    fn name(&self) -> &'static str;
+
+    /// Load KCommand_enc and KCommand_int (once per command round).
+    fn load_keys(&mut self, enc: &Key128, int: &Key128) -> Result<(), EngineError>;
+
+    /// Clear both keys and every state register.
+    fn zeroize(&mut self) -> Result<(), EngineError>;
+
+    /// One AES-128 encryption of `block` under `key` (the raw core).
+    fn aes_block(&mut self, key: &Key128, block: &[u8; 16]) -> Result<[u8; 16], EngineError>;
+
+    /// 128-NEA2 with the loaded KCommand_enc over the first `bits` bits of `data`; returns
+    /// ceil(bits/8) octets with the unused trailing bits zero.
+    fn nea2(
+        &mut self,
+        inputs: SecurityInputs,
+        data: &[u8],
+        bits: usize,
+    ) -> Result<Vec<u8>, EngineError>;
+
+    /// 128-NIA2 with the loaded KCommand_int over the first `bits` bits of `data`.
+    fn nia2(
+        &mut self,
+        inputs: SecurityInputs,
+        data: &[u8],
+        bits: usize,
+    ) -> Result<[u8; 4], EngineError>;
+
+    /// Tag side: verify the MAC of the protected Command Request in `frame` over the whole message,
+    /// then (only if it matches) decipher the ciphered part in place.
+    fn unprotect(&mut self, frame: &mut [u8]) -> Result<Outcome, EngineError>;
+
+    /// Tag side: `frame` holds a Command Response with its clear part (indication set), any MAC
+    /// field and the plain part; cipher in place (if the indication says so), then write the MAC.
+    fn protect(&mut self, frame: &mut [u8]) -> Result<Outcome, EngineError>;
+
+    /// Clock cycles the last operation took (hardware backends); `None` for the model.
+    fn last_cycles(&self) -> Option<u64> {
+        None
+    }
+}
+
+/// Which backend a command should use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendKind {
+    Model,
+    Rtl,
+}

@@ -1,0 +1,296 @@
+//! The provisional profile: every value TS 33.369 has not published to us.
+//!
+//! The values live in exactly one place, `profiles/provisional.toml`, which is embedded here and
+//! used as [`Profile::default`]. A file given with `--profile` is merged over it key by key, so a
+//! file only needs the values it changes. Everything else in the crate (KDF inputs, key hierarchy,
+//! COUNT/BEARER/DIRECTION, message layout and codes) reads its numbers from a [`Profile`].
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+use crate::error::Error;
+
+/// The embedded provisional profile (TOML text).
+pub const PROVISIONAL_TOML: &str = include_str!("../profiles/provisional.toml");
+
+/// Octets of the NIA2 MAC field.
+pub const MAC_LEN: usize = 4;
+
+/// Annex A.3 (provisional) inputs of the KAIOTF derivation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KaiotfParams {
+    pub fc: u8,
+    pub n_aiotf_len: usize,
+    pub n_dev_len: usize,
+}
+
+/// Annex A.4 (provisional) inputs of the KCommand_enc / KCommand_int derivation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandKeyParams {
+    pub fc: u8,
+    pub enc_distinguisher: u8,
+    pub int_distinguisher: u8,
+}
+
+/// Algorithm identities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlgorithmIds {
+    pub nea2: u8,
+    pub nia2: u8,
+}
+
+/// COUNT, BEARER and DIRECTION used with NEA2/NIA2 for one message direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityInputs {
+    pub count: u32,
+    pub bearer: u8,
+    pub direction: u8,
+}
+
+/// Where the MAC field sits in a protected message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MacPosition {
+    /// `[clear][MAC][ciphered]` (TS 24.501 style).
+    AfterClear,
+    /// `[clear][ciphered][MAC]`.
+    Trailer,
+}
+
+/// Layout of the protected AIOT NAS message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    pub clear_len: usize,
+    pub epd_offset: usize,
+    pub epd: u8,
+    pub indication_offset: usize,
+    pub indication_null: u8,
+    pub indication_ciphered: u8,
+    pub mac_position: MacPosition,
+    pub max_message_len: usize,
+}
+
+impl Layout {
+    /// Offset of the 4-octet MAC field in a protected message of `total` octets.
+    pub fn mac_offset(&self, total: usize) -> usize {
+        match self.mac_position {
+            MacPosition::AfterClear => self.clear_len,
+            MacPosition::Trailer => total.saturating_sub(MAC_LEN),
+        }
+    }
+
+    /// Offset of the ciphered part.
+    pub fn body_offset(&self) -> usize {
+        match self.mac_position {
+            MacPosition::AfterClear => self.clear_len + MAC_LEN,
+            MacPosition::Trailer => self.clear_len,
+        }
+    }
+
+    /// Smallest protected message: clear part and MAC, empty ciphered part.
+    pub fn min_message_len(&self) -> usize {
+        self.clear_len + MAC_LEN
+    }
+}
+
+/// Codes of the plain AIOT NAS messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageCodes {
+    pub command_request: u8,
+    pub command_response: u8,
+    pub read: u8,
+    pub write: u8,
+    pub disable: u8,
+    pub status_success: u8,
+    pub status_out_of_range: u8,
+    pub status_disabled: u8,
+    pub status_unsupported: u8,
+}
+
+/// The whole profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub kaiotf: KaiotfParams,
+    pub command_keys: CommandKeyParams,
+    pub algorithms: AlgorithmIds,
+    pub request: SecurityInputs,
+    pub response: SecurityInputs,
+    pub layout: Layout,
+    pub messages: MessageCodes,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        // The embedded file is checked by a unit test; a broken file cannot be built into a release.
+        match Self::from_toml_str(PROVISIONAL_TOML) {
+            Ok(p) => p,
+            Err(e) => unreachable!("embedded provisional profile is invalid: {e}"),
+        }
+    }
+}
+
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+impl Profile {
+    /// Parse a complete profile (all keys present) and validate it.
+    fn from_toml_str(text: &str) -> Result<Self, Error> {
+        let p: Profile = toml::from_str(text).map_err(|e| Error::Profile(e.to_string()))?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Parse a (possibly partial) profile text merged over the provisional default.
+    pub fn from_override_str(text: &str) -> Result<Self, Error> {
+        let mut base: toml::Value =
+            toml::from_str(PROVISIONAL_TOML).map_err(|e| Error::Profile(e.to_string()))?;
+        let over: toml::Value = toml::from_str(text).map_err(|e| Error::Profile(e.to_string()))?;
+        merge(&mut base, over);
+        let p: Profile = base
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::Profile(e.to_string()))?;
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Load a profile file (merged over the provisional default).
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?;
+        Self::from_override_str(&text)
+    }
+
+    /// The default profile, or the file's when one is given.
+    pub fn load_or_default(path: Option<&Path>) -> Result<Self, Error> {
+        match path {
+            Some(p) => Self::load(p),
+            None => Ok(Self::default()),
+        }
+    }
+
+    /// Render as TOML (complete).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Consistency rules every profile must satisfy.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |m: String| Err(Error::Profile(m));
+        for (name, s) in [("request", &self.request), ("response", &self.response)] {
+            if s.bearer > 31 {
+                return bad(format!("{name}.bearer {} exceeds 5 bits", s.bearer));
+            }
+            if s.direction > 1 {
+                return bad(format!("{name}.direction {} is not 0 or 1", s.direction));
+            }
+        }
+        if self.request == self.response {
+            return bad(
+                "request and response use the same COUNT/BEARER/DIRECTION: they would share a \
+                 keystream"
+                    .into(),
+            );
+        }
+        let l = &self.layout;
+        if l.clear_len == 0 {
+            return bad("layout.clear_len must be at least 1 (the ciphering indication)".into());
+        }
+        if l.indication_offset >= l.clear_len || l.epd_offset >= l.clear_len {
+            return bad("layout: indication and EPD must sit inside the clear part".into());
+        }
+        if l.indication_offset == l.epd_offset {
+            return bad("layout: indication and EPD share an octet".into());
+        }
+        if l.indication_null == l.indication_ciphered {
+            return bad("layout: the two ciphering indications are equal".into());
+        }
+        if l.max_message_len < l.min_message_len() + 2 || l.max_message_len > 65535 {
+            return bad(format!(
+                "layout.max_message_len {} out of range [{}, 65535]",
+                l.max_message_len,
+                l.min_message_len() + 2
+            ));
+        }
+        if self.kaiotf.n_aiotf_len == 0
+            || self.kaiotf.n_dev_len == 0
+            || self.kaiotf.n_aiotf_len > 64
+            || self.kaiotf.n_dev_len > 64
+        {
+            return bad("kaiotf nonce lengths must be 1..=64 octets".into());
+        }
+        if self.command_keys.enc_distinguisher == self.command_keys.int_distinguisher {
+            return bad("command_keys: enc and int distinguishers are equal".into());
+        }
+        let m = &self.messages;
+        if m.command_request == m.command_response {
+            return bad("messages: request and response types are equal".into());
+        }
+        if m.read == m.write || m.read == m.disable || m.write == m.disable {
+            return bad("messages: command codes must differ".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_profile_parses_and_validates() {
+        let p = Profile::from_toml_str(PROVISIONAL_TOML).expect("valid");
+        assert_eq!(p, Profile::default());
+        assert_ne!(p.request, p.response);
+    }
+
+    #[test]
+    fn override_is_partial_and_round_trips() {
+        let p = Profile::from_override_str("[request]\ncount = 7\n").unwrap();
+        assert_eq!(p.request.count, 7);
+        assert_eq!(p.response, Profile::default().response);
+        let back = Profile::from_override_str(&p.to_toml()).unwrap();
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn shared_keystream_is_rejected() {
+        let d = Profile::default();
+        let text = format!(
+            "[response]\ncount = {}\nbearer = {}\ndirection = {}\n",
+            d.request.count, d.request.bearer, d.request.direction
+        );
+        assert!(matches!(
+            Profile::from_override_str(&text),
+            Err(Error::Profile(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_errors() {
+        assert!(Profile::from_override_str("[layout]\nbogus = 1\n").is_err());
+        assert!(Profile::from_override_str("[request]\nbearer = 32\n").is_err());
+        assert!(Profile::from_override_str("[request]\ndirection = 2\n").is_err());
+        assert!(Profile::from_override_str("[layout]\nindication_offset = 5\n").is_err());
+        assert!(Profile::from_override_str("not toml [").is_err());
+    }
+}

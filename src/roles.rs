@@ -1,0 +1,343 @@
+//! The three actors of TS 33.369 clause 5.3.2 as explicit state machines: the AIOTF (core network
+//! function), the NG-RAN (reader; relays R2D/D2R frames) and the Device (the tag, with a user
+//! memory). The device's cryptography runs on a [`CryptoEngine`] backend (model or RTL).
+
+use rand::RngCore;
+use serde::Serialize;
+
+use crate::engine::{CryptoEngine, EngineError, Status};
+use crate::error::Error;
+use crate::kdf::{derive_command_keys, derive_kaiotf};
+use crate::keys::{CommandKeys, Key256, LongTermKey};
+use crate::messages::{
+    Command, CommandRequest, CommandResponse, DecodeError, ResponseStatus, protect, unprotect,
+};
+use crate::profile::Profile;
+
+/// Reader-to-device frame: the fresh N_AIOTF (clear) and the protected AIOT NAS Command Request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct R2dFrame {
+    #[serde(serialize_with = "hex_ser")]
+    pub n_aiotf: Vec<u8>,
+    #[serde(serialize_with = "hex_ser")]
+    pub nas: Vec<u8>,
+}
+
+/// Device-to-reader frame: a protected AIOT NAS message (the Command Response), or the device's
+/// fresh N_DEV during the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct D2rFrame {
+    #[serde(serialize_with = "hex_ser")]
+    pub payload: Vec<u8>,
+}
+
+fn hex_ser<S: serde::Serializer>(d: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex::encode(d))
+}
+
+// ---------------------------------------------------------------------------------------------
+// AIOTF
+
+/// AIOTF state.
+#[derive(Debug)]
+pub enum AiotfState {
+    Idle,
+    AwaitingResponse {
+        keys: CommandKeys,
+        request: CommandRequest,
+        ciphered: bool,
+    },
+    Done,
+}
+
+/// The AIOTF: knows the device's long-term key, runs one command round per KAIOTF.
+pub struct Aiotf {
+    profile: Profile,
+    k: LongTermKey,
+    state: AiotfState,
+    /// KAIOTF of the current round (kept for the trace only).
+    pub kaiotf: Option<Key256>,
+}
+
+impl Aiotf {
+    pub fn new(profile: Profile, k: LongTermKey) -> Self {
+        Self {
+            profile,
+            k,
+            state: AiotfState::Idle,
+            kaiotf: None,
+        }
+    }
+
+    pub fn state(&self) -> &AiotfState {
+        &self.state
+    }
+
+    /// Steps 1-3: derive KAIOTF from the device's N_DEV and a fresh N_AIOTF, derive
+    /// KCommand_enc/int, build and protect the Command Request. Returns the R2D frame content.
+    pub fn start(
+        &mut self,
+        n_dev: &[u8],
+        command: Command,
+        cipher: bool,
+        rng: &mut dyn RngCore,
+    ) -> Result<(R2dFrame, CommandKeys), Error> {
+        if !matches!(self.state, AiotfState::Idle) {
+            return Err(Error::Protocol("AIOTF: a round is already running".into()));
+        }
+        let mut n_aiotf = vec![0u8; self.profile.kaiotf.n_aiotf_len];
+        rng.fill_bytes(&mut n_aiotf);
+        let kaiotf = derive_kaiotf(&self.profile, &self.k, &n_aiotf, n_dev)?;
+        let keys = derive_command_keys(&self.profile, &kaiotf)?;
+        let request = CommandRequest { command };
+        let plain = request.encode(&self.profile)?;
+        let nas = protect(&self.profile, &keys, self.profile.request, &plain, cipher)?;
+        self.kaiotf = Some(kaiotf);
+        self.state = AiotfState::AwaitingResponse {
+            keys: keys.clone(),
+            request,
+            ciphered: cipher,
+        };
+        Ok((R2dFrame { n_aiotf, nas }, keys))
+    }
+
+    /// Step 9: verify and decipher the Command Response. The round ends (keys discarded) only on
+    /// a valid response; a forged one is discarded and the AIOTF keeps waiting.
+    pub fn handle_d2r(&mut self, frame: &D2rFrame) -> Result<CommandResponse, Error> {
+        let AiotfState::AwaitingResponse { keys, ciphered, .. } = &self.state else {
+            return Err(Error::Replay("AIOTF: no command round is waiting for a response"));
+        };
+        let u = unprotect(&self.profile, keys, self.profile.response, &frame.payload)?;
+        if u.ciphered != *ciphered {
+            return Err(Error::Protocol(
+                "response ciphering indication differs from the request's".into(),
+            ));
+        }
+        let rsp = CommandResponse::decode(&u.plain, &self.profile)?;
+        self.state = AiotfState::Done;
+        self.kaiotf = None;
+        Ok(rsp)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// NG-RAN
+
+/// The reader: relays frames unchanged and records them (the vantage point of an attacker on the
+/// air interface, which the procedure's attack cases use).
+#[derive(Default)]
+pub struct NgRan {
+    pub r2d_log: Vec<R2dFrame>,
+    pub d2r_log: Vec<D2rFrame>,
+}
+
+impl NgRan {
+    /// Step 4: relay an AIOTF message to the device in an R2D frame.
+    pub fn relay_r2d(&mut self, f: R2dFrame) -> R2dFrame {
+        self.r2d_log.push(f.clone());
+        f
+    }
+
+    /// Step 8: relay a device message to the AIOTF.
+    pub fn relay_d2r(&mut self, f: D2rFrame) -> D2rFrame {
+        self.d2r_log.push(f.clone());
+        f
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Device
+
+/// Device state: one command per KAIOTF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceState {
+    /// No key agreement running.
+    Idle,
+    /// Inventory done, N_DEV sent, waiting for the one command of this KAIOTF.
+    AwaitingCommand { n_dev: Vec<u8> },
+    /// The command of this KAIOTF was executed; anything else is refused until a new inventory.
+    Done,
+}
+
+/// What the device did with an R2D frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Executed {
+    pub request: CommandRequest,
+    pub response: CommandResponse,
+    pub ciphered: bool,
+}
+
+/// The tag.
+pub struct Device {
+    profile: Profile,
+    k: LongTermKey,
+    memory: Vec<u8>,
+    disabled: bool,
+    state: DeviceState,
+}
+
+impl Device {
+    pub fn new(profile: Profile, k: LongTermKey, memory: Vec<u8>) -> Self {
+        Self {
+            profile,
+            k,
+            memory,
+            disabled: false,
+            state: DeviceState::Idle,
+        }
+    }
+
+    pub fn memory(&self) -> &[u8] {
+        &self.memory
+    }
+
+    pub fn is_disabled(&self) -> bool {
+        self.disabled
+    }
+
+    pub fn state(&self) -> &DeviceState {
+        &self.state
+    }
+
+    /// Step 1 (device side): the inventory; the device picks a fresh N_DEV and sends it.
+    pub fn inventory(&mut self, rng: &mut dyn RngCore) -> D2rFrame {
+        let mut n_dev = vec![0u8; self.profile.kaiotf.n_dev_len];
+        rng.fill_bytes(&mut n_dev);
+        self.state = DeviceState::AwaitingCommand {
+            n_dev: n_dev.clone(),
+        };
+        D2rFrame { payload: n_dev }
+    }
+
+    /// Steps 5-7: derive the keys, verify (discard on failure, nothing changes), decipher,
+    /// execute on the user memory, protect the response. The engine is cleared before returning,
+    /// whatever the outcome.
+    pub fn handle_r2d(
+        &mut self,
+        frame: &R2dFrame,
+        engine: &mut dyn CryptoEngine,
+    ) -> Result<(D2rFrame, Executed), Error> {
+        let r = self.handle_inner(frame, engine);
+        let z = engine.zeroize();
+        let out = r?;
+        z?;
+        Ok(out)
+    }
+
+    fn handle_inner(
+        &mut self,
+        frame: &R2dFrame,
+        engine: &mut dyn CryptoEngine,
+    ) -> Result<(D2rFrame, Executed), Error> {
+        let DeviceState::AwaitingCommand { n_dev } = &self.state else {
+            return Err(Error::Replay(
+                "device: no fresh KAIOTF (one command per KAIOTF)",
+            ));
+        };
+        let l = self.profile.layout.clone();
+        let nas = &frame.nas;
+        if nas.len() < l.min_message_len() {
+            return Err(Error::Decode(DecodeError::Truncated {
+                what: "protected message",
+                needed: l.min_message_len(),
+                got: nas.len(),
+            }));
+        }
+        if nas.len() > l.max_message_len {
+            return Err(Error::Decode(DecodeError::TooLong {
+                len: nas.len(),
+                max: l.max_message_len,
+            }));
+        }
+        if nas[l.epd_offset] != l.epd {
+            return Err(Error::Decode(DecodeError::Epd(nas[l.epd_offset])));
+        }
+        let kaiotf = derive_kaiotf(&self.profile, &self.k, &frame.n_aiotf, n_dev)?;
+        let keys = derive_command_keys(&self.profile, &kaiotf)?;
+        engine.load_keys(&keys.enc, &keys.int)?;
+        let mut buf = nas.clone();
+        let out = engine.unprotect(&mut buf)?;
+        match out.status {
+            Status::Ok => {}
+            Status::MacFailure => return Err(Error::Integrity("request MAC mismatch: discarded")),
+            Status::BadIndication => {
+                return Err(Error::Decode(DecodeError::Indication(
+                    nas[l.indication_offset],
+                )));
+            }
+            Status::BadLength => {
+                return Err(Error::Engine(EngineError::Invalid(
+                    "engine refused the message length".into(),
+                )));
+            }
+        }
+        // Integrity verified: the command of this KAIOTF is consumed from here on.
+        self.state = DeviceState::Done;
+        let bo = l.body_offset();
+        let plain = &buf[bo..bo + buf.len() - l.min_message_len()];
+        let (request, response) = match CommandRequest::decode(plain, &self.profile) {
+            Ok(req) => {
+                let rsp = self.execute(&req.command);
+                (req, rsp)
+            }
+            Err(e) => return Err(Error::Decode(e)),
+        };
+        // Step 7: the response, under the same keys, same ciphering indication.
+        let rsp_plain = response.encode(&self.profile)?;
+        let mut rsp = vec![0u8; l.min_message_len() + rsp_plain.len()];
+        rsp[l.epd_offset] = l.epd;
+        rsp[l.indication_offset] = nas[l.indication_offset];
+        rsp[bo..bo + rsp_plain.len()].copy_from_slice(&rsp_plain);
+        let p = engine.protect(&mut rsp)?;
+        if p.status != Status::Ok {
+            return Err(Error::Engine(EngineError::Protocol(format!(
+                "engine refused to protect the response: {:?}",
+                p.status
+            ))));
+        }
+        Ok((
+            D2rFrame { payload: rsp },
+            Executed {
+                request,
+                response,
+                ciphered: out.ciphered,
+            },
+        ))
+    }
+
+    /// Step 6: execute a verified command on the user memory.
+    fn execute(&mut self, c: &Command) -> CommandResponse {
+        let fail = |status| CommandResponse {
+            status,
+            data: vec![],
+        };
+        if self.disabled {
+            return fail(ResponseStatus::Disabled);
+        }
+        let max_data = crate::messages::max_plain_len(&self.profile).saturating_sub(4);
+        match c {
+            Command::Read { offset, length } => {
+                let (o, n) = (*offset as usize, *length as usize);
+                if o + n > self.memory.len() || n > max_data {
+                    return fail(ResponseStatus::OutOfRange);
+                }
+                CommandResponse {
+                    status: ResponseStatus::Success,
+                    data: self.memory[o..o + n].to_vec(),
+                }
+            }
+            Command::Write { offset, data } => {
+                let o = *offset as usize;
+                if o + data.len() > self.memory.len() {
+                    return fail(ResponseStatus::OutOfRange);
+                }
+                self.memory[o..o + data.len()].copy_from_slice(data);
+                fail(ResponseStatus::Success)
+            }
+            Command::Disable => {
+                self.disabled = true;
+                fail(ResponseStatus::Success)
+            }
+        }
+    }
+}
