@@ -10,7 +10,7 @@
 
 use thiserror::Error;
 
-use crate::algorithms::{nea2_in_place, nia::mac_eq, nia2};
+use crate::algorithms::{Nia2Key, cipher, nea2_in_place_with, nia::mac_eq};
 use crate::error::Error;
 use crate::keys::CommandKeys;
 use crate::profile::{MAC_LEN, Profile, SecurityInputs};
@@ -304,8 +304,103 @@ pub fn mac_input(profile: &Profile, msg: &[u8]) -> Vec<u8> {
     m
 }
 
-/// Protect a plain message: build the clear part, cipher (128-NEA2) when `cipher`, then MAC
-/// (128-NIA2) over the whole message but the MAC field.
+/// The command keys of one round, prepared once (AES key schedules, CMAC subkeys) for every
+/// protect/unprotect of the round.
+pub struct Protector {
+    enc: aes::Aes128,
+    int: Nia2Key,
+}
+
+impl std::fmt::Debug for Protector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Protector(<redacted>)")
+    }
+}
+
+impl Protector {
+    pub fn new(keys: &CommandKeys) -> Self {
+        Self {
+            enc: cipher(&keys.enc),
+            int: Nia2Key::new(&keys.int),
+        }
+    }
+
+    /// MAC of a protected message (over everything but its MAC field).
+    fn mac(&self, profile: &Profile, inputs: SecurityInputs, msg: &[u8]) -> Result<[u8; 4], Error> {
+        self.int.mac_octets(inputs, &mac_input(profile, msg))
+    }
+
+    /// Protect a plain message: build the clear part, cipher (128-NEA2) when `cipher`, then MAC
+    /// (128-NIA2) over the whole message but the MAC field.
+    pub fn protect(
+        &self,
+        profile: &Profile,
+        inputs: SecurityInputs,
+        plain: &[u8],
+        cipher: bool,
+    ) -> Result<Vec<u8>, Error> {
+        let l = &profile.layout;
+        check_len(plain.len(), max_plain_len(profile))?;
+        let total = l.min_message_len() + plain.len();
+        let mut msg = vec![0u8; total];
+        msg[l.epd_offset] = l.epd;
+        msg[l.indication_offset] = if cipher {
+            l.indication_ciphered
+        } else {
+            l.indication_null
+        };
+        let bo = l.body_offset();
+        msg[bo..bo + plain.len()].copy_from_slice(plain);
+        self.protect_in_place(profile, inputs, &mut msg)?;
+        Ok(msg)
+    }
+
+    /// Protect a message already laid out in `msg` (clear part set, plain part in place, MAC
+    /// field ignored): cipher in place if the indication says so, then write the MAC.
+    pub fn protect_in_place(
+        &self,
+        profile: &Profile,
+        inputs: SecurityInputs,
+        msg: &mut [u8],
+    ) -> Result<[u8; 4], Error> {
+        let l = &profile.layout;
+        let ciphered = split(profile, msg)?.ciphered;
+        let bo = l.body_offset();
+        let blen = msg.len() - l.min_message_len();
+        if ciphered {
+            nea2_in_place_with(&self.enc, inputs, &mut msg[bo..bo + blen], blen * 8)?;
+        }
+        let mac = self.mac(profile, inputs, msg)?;
+        let mo = l.mac_offset(msg.len());
+        msg[mo..mo + MAC_LEN].copy_from_slice(&mac);
+        Ok(mac)
+    }
+
+    /// Verify the MAC (constant-time comparison) and only then decipher.
+    pub fn unprotect(
+        &self,
+        profile: &Profile,
+        inputs: SecurityInputs,
+        msg: &[u8],
+    ) -> Result<Unprotected, Error> {
+        let f = split(profile, msg)?;
+        let expected = self.mac(profile, inputs, msg)?;
+        if !mac_eq(&expected, &f.mac) {
+            return Err(Error::Integrity("MAC mismatch"));
+        }
+        let mut plain = f.body.to_vec();
+        if f.ciphered {
+            let bits = plain.len() * 8;
+            nea2_in_place_with(&self.enc, inputs, &mut plain, bits)?;
+        }
+        Ok(Unprotected {
+            ciphered: f.ciphered,
+            plain,
+        })
+    }
+}
+
+/// Protect a plain message (see [`Protector::protect`]).
 pub fn protect(
     profile: &Profile,
     keys: &CommandKeys,
@@ -313,42 +408,7 @@ pub fn protect(
     plain: &[u8],
     cipher: bool,
 ) -> Result<Vec<u8>, Error> {
-    let l = &profile.layout;
-    check_len(plain.len(), max_plain_len(profile))?;
-    let total = l.min_message_len() + plain.len();
-    let mut msg = vec![0u8; total];
-    msg[l.epd_offset] = l.epd;
-    msg[l.indication_offset] = if cipher {
-        l.indication_ciphered
-    } else {
-        l.indication_null
-    };
-    let bo = l.body_offset();
-    msg[bo..bo + plain.len()].copy_from_slice(plain);
-    protect_in_place(profile, keys, inputs, &mut msg)?;
-    Ok(msg)
-}
-
-/// Protect a message already laid out in `msg` (clear part set, plain part in place, MAC field
-/// ignored): cipher in place if the indication says so, then write the MAC. Returns the MAC.
-pub fn protect_in_place(
-    profile: &Profile,
-    keys: &CommandKeys,
-    inputs: SecurityInputs,
-    msg: &mut [u8],
-) -> Result<[u8; 4], Error> {
-    let l = &profile.layout;
-    let ciphered = split(profile, msg)?.ciphered;
-    let bo = l.body_offset();
-    let blen = msg.len() - l.min_message_len();
-    if ciphered {
-        nea2_in_place(&keys.enc, inputs, &mut msg[bo..bo + blen], blen * 8)?;
-    }
-    let m = mac_input(profile, msg);
-    let mac = nia2(&keys.int, inputs, &m, m.len() * 8)?;
-    let mo = l.mac_offset(msg.len());
-    msg[mo..mo + MAC_LEN].copy_from_slice(&mac);
-    Ok(mac)
+    Protector::new(keys).protect(profile, inputs, plain, cipher)
 }
 
 /// Result of a successful [`unprotect`].
@@ -358,28 +418,14 @@ pub struct Unprotected {
     pub plain: Vec<u8>,
 }
 
-/// Verify the MAC of a protected message (constant-time comparison) and only then decipher.
+/// Verify and decipher a protected message (see [`Protector::unprotect`]).
 pub fn unprotect(
     profile: &Profile,
     keys: &CommandKeys,
     inputs: SecurityInputs,
     msg: &[u8],
 ) -> Result<Unprotected, Error> {
-    let f = split(profile, msg)?;
-    let m = mac_input(profile, msg);
-    let expected = nia2(&keys.int, inputs, &m, m.len() * 8)?;
-    if !mac_eq(&expected, &f.mac) {
-        return Err(Error::Integrity("MAC mismatch"));
-    }
-    let mut plain = f.body.to_vec();
-    if f.ciphered {
-        let bits = plain.len() * 8;
-        nea2_in_place(&keys.enc, inputs, &mut plain, bits)?;
-    }
-    Ok(Unprotected {
-        ciphered: f.ciphered,
-        plain,
-    })
+    Protector::new(keys).unprotect(profile, inputs, msg)
 }
 
 #[cfg(test)]

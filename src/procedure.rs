@@ -119,7 +119,13 @@ struct Recorder {
 }
 
 impl Recorder {
-    fn add(&mut self, step: u8, actor: &'static str, action: impl Into<String>, d: &[(&str, String)]) {
+    fn add(
+        &mut self,
+        step: u8,
+        actor: &'static str,
+        action: impl Into<String>,
+        d: &[(&str, String)],
+    ) {
         self.steps.push(Step {
             step,
             actor,
@@ -159,15 +165,29 @@ pub fn run(
     };
     let mut aiotf = Aiotf::new(profile.clone(), aiotf_key);
     let mut ran = NgRan::default();
-    let mut dev = Device::new(profile.clone(), cfg.long_term_key.clone(), cfg.memory.clone());
+    let mut dev = Device::new(
+        profile.clone(),
+        cfg.long_term_key.clone(),
+        cfg.memory.clone(),
+    );
     let memory_before = cfg.memory.clone();
 
     // Step 1: KAIOTF agreement.
     let inv = dev.inventory(&mut *rng);
     let inv = ran.relay_d2r(inv);
-    rec.add(1, "Device", "inventory: fresh N_DEV sent", &[("N_DEV", hex::encode(&inv.payload))]);
+    rec.add(
+        1,
+        "Device",
+        "inventory: fresh N_DEV sent",
+        &[("N_DEV", hex::encode(&inv.payload))],
+    );
     if cfg.attack == Some(Attack::WrongKey) {
-        rec.add(1, "Attacker", "AIOTF side uses another device's long-term key", &[]);
+        rec.add(
+            1,
+            "Attacker",
+            "AIOTF side uses another device's long-term key",
+            &[],
+        );
     }
     let (r2d, keys) = aiotf.start(&inv.payload, cfg.command.clone(), cfg.cipher, &mut *rng)?;
     let kaiotf_hex = aiotf
@@ -179,10 +199,18 @@ pub fn run(
         1,
         "AIOTF",
         "fresh N_AIOTF; KAIOTF = KDF(K_AIoT, FC, N_AIOTF, N_DEV) (Annex A.3, provisional)",
-        &[("N_AIOTF", hex::encode(&r2d.n_aiotf)), ("KAIOTF", kaiotf_hex)],
+        &[
+            ("N_AIOTF", hex::encode(&r2d.n_aiotf)),
+            ("KAIOTF", kaiotf_hex),
+        ],
     );
     // Step 2.
-    rec.add(2, "AIOTF", "derive KCommand_enc / KCommand_int (Annex A.4, provisional)", &keys_details(&keys));
+    rec.add(
+        2,
+        "AIOTF",
+        "derive KCommand_enc / KCommand_int (Annex A.4, provisional)",
+        &keys_details(&keys),
+    );
     // Step 3.
     rec.add(
         3,
@@ -190,14 +218,23 @@ pub fn run(
         format!(
             "Command Request {:?}, {}, 128-NIA2 over the whole message",
             cfg.command,
-            if cfg.cipher { "ciphered with 128-NEA2" } else { "null ciphering (NEA0)" }
+            if cfg.cipher {
+                "ciphered with 128-NEA2"
+            } else {
+                "null ciphering (NEA0)"
+            }
         ),
         &[("protected", hex::encode(&r2d.nas))],
     );
     // Step 4 (with the attacker at the air interface).
     let r2d = ran.relay_r2d(r2d);
     let delivered = tamper_request(profile, cfg.attack, &r2d, &mut *rng, &mut rec);
-    rec.add(4, "NG-RAN", "R2D: relay the Command Request to the device", &[("R2D nas", hex::encode(&delivered.nas))]);
+    rec.add(
+        4,
+        "NG-RAN",
+        "R2D: relay the Command Request to the device",
+        &[("R2D nas", hex::encode(&delivered.nas))],
+    );
 
     // Steps 5-7 on the device.
     let dev_result = dev.handle_r2d(&delivered, device_engine);
@@ -216,7 +253,9 @@ pub fn run(
         Err(e) => {
             rec.add(5, "Device", format!("message discarded: {e}"), &[]);
             let unchanged = dev.memory() == memory_before.as_slice() && !dev.is_disabled();
-            let attacked = cfg.attack.is_some() && cfg.attack != Some(Attack::Replay) && cfg.attack != Some(Attack::Reflect);
+            let attacked = cfg.attack.is_some()
+                && cfg.attack != Some(Attack::Replay)
+                && cfg.attack != Some(Attack::Reflect);
             trace.success = attacked && unchanged;
             trace.verdict = if trace.success {
                 format!("attack rejected by the device ({e}); user memory unchanged")
@@ -227,9 +266,7 @@ pub fn run(
             return Ok(trace);
         }
     };
-    if cfg.attack.is_some()
-        && !matches!(cfg.attack, Some(Attack::Replay) | Some(Attack::Reflect))
-    {
+    if cfg.attack.is_some() && !matches!(cfg.attack, Some(Attack::Replay) | Some(Attack::Reflect)) {
         rec.add(5, "Device", "ACCEPTED a tampered request", &[]);
         trace.verdict = "attack NOT detected".into();
         trace.steps = rec.steps;
@@ -240,17 +277,44 @@ pub fn run(
         "Device",
         format!(
             "derived the keys, MAC verified, {}",
-            if executed.ciphered { "deciphered" } else { "null ciphering" }
+            if executed.ciphered {
+                "deciphered"
+            } else {
+                "null ciphering"
+            }
         ),
         &keys_details(&keys),
     );
-    rec.add(6, "Device", format!("executed {:?}", executed.request.command), &[("status", format!("{:?}", executed.response.status))]);
-    rec.add(7, "Device", "Command Response protected (same keys, response COUNT/BEARER/DIRECTION)", &[("protected", hex::encode(&d2r.payload))]);
+    rec.add(
+        6,
+        "Device",
+        format!("executed {:?}", executed.request.command),
+        &[("status", format!("{:?}", executed.response.status))],
+    );
+    rec.add(
+        7,
+        "Device",
+        "Command Response protected (same keys, response COUNT/BEARER/DIRECTION)",
+        &[("protected", hex::encode(&d2r.payload))],
+    );
     let d2r = ran.relay_d2r(d2r);
-    rec.add(8, "NG-RAN", "D2R: relay the Command Response to the AIOTF", &[]);
+    rec.add(
+        8,
+        "NG-RAN",
+        "D2R: relay the Command Response to the AIOTF",
+        &[],
+    );
     let rsp = aiotf.handle_d2r(&d2r);
     match &rsp {
-        Ok(r) => rec.add(9, "AIOTF", "response MAC verified and deciphered; round closed", &[("status", format!("{:?}", r.status)), ("data", hex::encode(&r.data))]),
+        Ok(r) => rec.add(
+            9,
+            "AIOTF",
+            "response MAC verified and deciphered; round closed",
+            &[
+                ("status", format!("{:?}", r.status)),
+                ("data", hex::encode(&r.data)),
+            ],
+        ),
         Err(e) => rec.add(9, "AIOTF", format!("response rejected: {e}"), &[]),
     }
     let normal_ok = rsp.is_ok();
@@ -260,43 +324,111 @@ pub fn run(
     }
 
     trace.success = normal_ok;
-    trace.verdict = if normal_ok { "command round completed".into() } else { "response rejected".into() };
+    trace.verdict = if normal_ok {
+        "command round completed".into()
+    } else {
+        "response rejected".into()
+    };
 
     // Post-round attacks.
     match cfg.attack {
         Some(Attack::Replay) => {
             let memory_after = dev.memory().to_vec();
             let again = dev.handle_r2d(&r2d, device_engine);
-            rec.add(4, "Attacker", "replays the recorded R2D to the same device", &[]);
+            rec.add(
+                4,
+                "Attacker",
+                "replays the recorded R2D to the same device",
+                &[],
+            );
             let same_round = again.is_err();
-            rec.add(5, "Device", match &again { Err(e) => format!("discarded: {e}"), Ok(_) => "ACCEPTED the replay".into() }, &[]);
+            rec.add(
+                5,
+                "Device",
+                match &again {
+                    Err(e) => format!("discarded: {e}"),
+                    Ok(_) => "ACCEPTED the replay".into(),
+                },
+                &[],
+            );
             // Into the next round: the device has a new N_DEV, so the old request fails the MAC.
             let _ = dev.inventory(&mut *rng);
             let next = dev.handle_r2d(&r2d, device_engine);
-            rec.add(4, "Attacker", "replays it again after the device's next inventory (new N_DEV)", &[]);
+            rec.add(
+                4,
+                "Attacker",
+                "replays it again after the device's next inventory (new N_DEV)",
+                &[],
+            );
             let next_round = next.is_err();
-            rec.add(5, "Device", match &next { Err(e) => format!("discarded: {e}"), Ok(_) => "ACCEPTED the replay".into() }, &[]);
-            trace.success = normal_ok && same_round && next_round && dev.memory() == memory_after.as_slice();
-            trace.verdict = if trace.success { "replay rejected in the same round and in the next; memory unchanged by it".into() } else { "replay NOT rejected".into() };
+            rec.add(
+                5,
+                "Device",
+                match &next {
+                    Err(e) => format!("discarded: {e}"),
+                    Ok(_) => "ACCEPTED the replay".into(),
+                },
+                &[],
+            );
+            trace.success =
+                normal_ok && same_round && next_round && dev.memory() == memory_after.as_slice();
+            trace.verdict = if trace.success {
+                "replay rejected in the same round and in the next; memory unchanged by it".into()
+            } else {
+                "replay NOT rejected".into()
+            };
         }
         Some(Attack::Reflect) => {
             let memory_after = dev.memory().to_vec();
-            let reflected = R2dFrame { n_aiotf: r2d.n_aiotf.clone(), nas: d2r.payload.clone() };
+            let reflected = R2dFrame {
+                n_aiotf: r2d.n_aiotf.clone(),
+                nas: d2r.payload.clone(),
+            };
             let r1 = dev.handle_r2d(&reflected, device_engine);
-            rec.add(4, "Attacker", "reflects the device's response back to it", &[]);
-            rec.add(5, "Device", match &r1 { Err(e) => format!("discarded: {e}"), Ok(_) => "ACCEPTED".into() }, &[]);
+            rec.add(
+                4,
+                "Attacker",
+                "reflects the device's response back to it",
+                &[],
+            );
+            rec.add(
+                5,
+                "Device",
+                match &r1 {
+                    Err(e) => format!("discarded: {e}"),
+                    Ok(_) => "ACCEPTED".into(),
+                },
+                &[],
+            );
             // A twin of the device still waiting under the same KAIOTF: only the direction
             // separation (request vs response COUNT/BEARER/DIRECTION) stands between it and
             // the reflected message.
-            let mut twin = Device::new(profile.clone(), cfg.long_term_key.clone(), memory_after.clone());
+            let mut twin = Device::new(
+                profile.clone(),
+                cfg.long_term_key.clone(),
+                memory_after.clone(),
+            );
             let n_dev = inv.payload.clone();
             let mut fixed = FixedRng(n_dev);
             let _ = twin.inventory(&mut fixed);
             let r2 = twin.handle_r2d(&reflected, device_engine);
-            rec.add(5, "Device (same KAIOTF, still waiting)", match &r2 { Err(e) => format!("discarded: {e}"), Ok(_) => "ACCEPTED".into() }, &[]);
+            rec.add(
+                5,
+                "Device (same KAIOTF, still waiting)",
+                match &r2 {
+                    Err(e) => format!("discarded: {e}"),
+                    Ok(_) => "ACCEPTED".into(),
+                },
+                &[],
+            );
             let integrity = matches!(r2, Err(Error::Integrity(_)));
-            trace.success = normal_ok && r1.is_err() && integrity && twin.memory() == memory_after.as_slice();
-            trace.verdict = if trace.success { "reflected response rejected (integrity: the response direction differs)".into() } else { "reflection NOT rejected".into() };
+            trace.success =
+                normal_ok && r1.is_err() && integrity && twin.memory() == memory_after.as_slice();
+            trace.verdict = if trace.success {
+                "reflected response rejected (integrity: the response direction differs)".into()
+            } else {
+                "reflection NOT rejected".into()
+            };
         }
         _ => {}
     }
@@ -339,12 +471,26 @@ fn tamper_request(
             let nbits = out.nas.len() * 8;
             let bit = (rng.next_u64() % nbits as u64) as usize;
             out.nas[bit / 8] ^= 0x80 >> (bit % 8);
-            rec.add(4, "Attacker", format!("flips bit {bit} of the protected request"), &[]);
+            rec.add(
+                4,
+                "Attacker",
+                format!("flips bit {bit} of the protected request"),
+                &[],
+            );
         }
         Some(Attack::Downgrade) => {
             let v = &mut out.nas[l.indication_offset];
-            *v = if *v == l.indication_ciphered { l.indication_null } else { l.indication_ciphered };
-            rec.add(4, "Attacker", "flips the ciphering indication", &[("indication", format!("0x{:02x}", *v))]);
+            *v = if *v == l.indication_ciphered {
+                l.indication_null
+            } else {
+                l.indication_ciphered
+            };
+            rec.add(
+                4,
+                "Attacker",
+                "flips the ciphering indication",
+                &[("indication", format!("0x{:02x}", *v))],
+            );
         }
         Some(Attack::Truncate) => {
             out.nas.pop();

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::kdf::{derive_command_keys, derive_kaiotf};
 use crate::keys::{CommandKeys, Key256, LongTermKey};
 use crate::messages::{
-    Command, CommandRequest, CommandResponse, DecodeError, ResponseStatus, protect, unprotect,
+    Command, CommandRequest, CommandResponse, DecodeError, Protector, ResponseStatus,
 };
 use crate::profile::Profile;
 
@@ -43,7 +43,7 @@ fn hex_ser<S: serde::Serializer>(d: &[u8], s: S) -> Result<S::Ok, S::Error> {
 pub enum AiotfState {
     Idle,
     AwaitingResponse {
-        keys: CommandKeys,
+        keys: Box<Protector>,
         request: CommandRequest,
         ciphered: bool,
     },
@@ -91,10 +91,11 @@ impl Aiotf {
         let keys = derive_command_keys(&self.profile, &kaiotf)?;
         let request = CommandRequest { command };
         let plain = request.encode(&self.profile)?;
-        let nas = protect(&self.profile, &keys, self.profile.request, &plain, cipher)?;
+        let protector = Protector::new(&keys);
+        let nas = protector.protect(&self.profile, self.profile.request, &plain, cipher)?;
         self.kaiotf = Some(kaiotf);
         self.state = AiotfState::AwaitingResponse {
-            keys: keys.clone(),
+            keys: Box::new(protector),
             request,
             ciphered: cipher,
         };
@@ -105,9 +106,11 @@ impl Aiotf {
     /// a valid response; a forged one is discarded and the AIOTF keeps waiting.
     pub fn handle_d2r(&mut self, frame: &D2rFrame) -> Result<CommandResponse, Error> {
         let AiotfState::AwaitingResponse { keys, ciphered, .. } = &self.state else {
-            return Err(Error::Replay("AIOTF: no command round is waiting for a response"));
+            return Err(Error::Replay(
+                "AIOTF: no command round is waiting for a response",
+            ));
         };
-        let u = unprotect(&self.profile, keys, self.profile.response, &frame.payload)?;
+        let u = keys.unprotect(&self.profile, self.profile.response, &frame.payload)?;
         if u.ciphered != *ciphered {
             return Err(Error::Protocol(
                 "response ciphering indication differs from the request's".into(),

@@ -93,10 +93,12 @@ pub struct NiaVector {
 }
 
 fn key16(h: &str) -> Result<[u8; 16], Error> {
-    decode(h)?.try_into().map_err(|v: Vec<u8>| Error::KeyLength {
-        expected: 16,
-        got: v.len(),
-    })
+    decode(h)?
+        .try_into()
+        .map_err(|v: Vec<u8>| Error::KeyLength {
+            expected: 16,
+            got: v.len(),
+        })
 }
 
 fn count(h: &str) -> Result<u32, Error> {

@@ -42,7 +42,10 @@ fn nia2_official_sets_both_paths() {
             non_aligned += 1;
         }
     }
-    assert!(non_aligned >= 4, "the official sets include non-byte-aligned lengths");
+    assert!(
+        non_aligned >= 4,
+        "the official sets include non-byte-aligned lengths"
+    );
 }
 
 #[test]
@@ -51,7 +54,12 @@ fn nist_ctr_and_rfc4493_cmac() {
     for v in &ctr {
         let k = Key128::new(v.key);
         let mut cb = u128::from_be_bytes(v.initial_counter_block);
-        for (i, (p, c)) in v.plaintext.chunks(16).zip(v.ciphertext.chunks(16)).enumerate() {
+        for (i, (p, c)) in v
+            .plaintext
+            .chunks(16)
+            .zip(v.ciphertext.chunks(16))
+            .enumerate()
+        {
             let ks = algorithms::aes_block(&k, &cb.to_be_bytes());
             let got: Vec<u8> = p.iter().zip(ks.iter()).map(|(a, b)| a ^ b).collect();
             assert_eq!(got, c, "{} block {i}", v.name);
@@ -90,7 +98,12 @@ fn ts33220_kdf_known_answers() {
             }
             let out = kdf(&v.key, fc, &params).unwrap();
             if v.truncated {
-                assert_eq!(truncate128(&out).expose().to_vec(), v.expected, "{}", v.name);
+                assert_eq!(
+                    truncate128(&out).expose().to_vec(),
+                    v.expected,
+                    "{}",
+                    v.name
+                );
             } else {
                 assert_eq!(out.expose().to_vec(), v.expected, "{}", v.name);
             }

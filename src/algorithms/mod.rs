@@ -13,11 +13,11 @@ use crate::profile::SecurityInputs;
 pub mod nea;
 pub mod nia;
 
-pub use nea::{nea0, nea2, nea2_in_place};
-pub use nia::{nia2, nia2_bitwise, nia2_octets};
+pub use nea::{nea0, nea2, nea2_in_place, nea2_in_place_with};
+pub use nia::{Nia2Key, nia2, nia2_bitwise, nia2_octets};
 
 /// An AES-128 encryption key schedule (encryption only).
-pub(crate) fn cipher(key: &Key128) -> Aes128 {
+pub fn cipher(key: &Key128) -> Aes128 {
     Aes128::new(GenericArray::from_slice(key.expose()))
 }
 

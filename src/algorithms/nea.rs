@@ -19,9 +19,18 @@ pub fn nea2_in_place(
     buf: &mut [u8],
     bits: usize,
 ) -> Result<(), Error> {
+    nea2_in_place_with(&cipher(key), inputs, buf, bits)
+}
+
+/// [`nea2_in_place`] with a prepared AES key schedule.
+pub fn nea2_in_place_with(
+    c: &aes::Aes128,
+    inputs: SecurityInputs,
+    buf: &mut [u8],
+    bits: usize,
+) -> Result<(), Error> {
     check_inputs(&inputs)?;
     let n = octets_for(bits, buf)?;
-    let c = cipher(key);
     let hdr = header64(&inputs);
     let mut ctr: u64 = 0;
     let mut blocks = [GenericArray::<u8, aes::cipher::consts::U16>::default(); BATCH];

@@ -82,49 +82,216 @@ fn top32(t: u128) -> [u8; 4] {
     ((t >> 96) as u32).to_be_bytes()
 }
 
+/// A prepared 128-NIA2 key: the AES key schedule and the CMAC subkeys K1/K2, computed once and
+/// reused for every MAC under this key (one command round MACs a request and a response).
+pub struct Nia2Key {
+    backend: Backend,
+    k1: u128,
+    k2: u128,
+}
+
+enum Backend {
+    #[cfg(target_arch = "x86_64")]
+    Ni(ni::RoundKeys),
+    Soft(Box<Aes128>),
+}
+
+impl Backend {
+    fn chain(&self, has_first: bool, first: u128, middle: &[u8], last: u128) -> u128 {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Backend::Ni(rk) => rk.cbc_mac(has_first, first, middle, last),
+            Backend::Soft(c) => {
+                let mut x: u128 = 0;
+                if has_first {
+                    x = enc(c, first);
+                }
+                for b in middle.chunks_exact(16) {
+                    x = enc(c, x ^ be(b));
+                }
+                enc(c, x ^ last)
+            }
+        }
+    }
+}
+
+impl Nia2Key {
+    pub fn new(key: &Key128) -> Self {
+        #[cfg(target_arch = "x86_64")]
+        let backend = match ni::RoundKeys::new(key) {
+            Some(rk) => Backend::Ni(rk),
+            None => Backend::Soft(Box::new(cipher(key))),
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let backend = Backend::Soft(Box::new(cipher(key)));
+        let l = backend.chain(false, 0, &[], 0);
+        let k1 = dbl(l);
+        Self {
+            backend,
+            k1,
+            k2: dbl(k1),
+        }
+    }
+
+    /// 128-NIA2 over a byte-aligned message (8 * data.len() bits).
+    pub fn mac_octets(&self, inputs: SecurityInputs, data: &[u8]) -> Result<[u8; 4], Error> {
+        check_inputs(&inputs)?;
+        Ok(top32(self.cmac_prefixed(&header64(&inputs), data)))
+    }
+
+    /// CMAC over `hdr || data` (hdr is 8 octets), byte aligned, streaming without a copy.
+    fn cmac_prefixed(&self, hdr: &[u8; 8], data: &[u8]) -> u128 {
+        let total = 8 + data.len();
+        let nblocks = total.div_ceil(16);
+        let h = (u64::from_be_bytes(*hdr) as u128) << 64;
+        // Block 0 is hdr || data[..8]; block i >= 1 is data[16i-8 .. 16i+8].
+        let rem = total - 16 * (nblocks - 1);
+        let last = if rem == 16 {
+            let b = if nblocks == 1 {
+                h | u64::from_be_bytes(data[..8].try_into().unwrap_or([0; 8])) as u128
+            } else {
+                be(&data[16 * nblocks - 24..16 * nblocks - 8])
+            };
+            b ^ self.k1
+        } else {
+            let mut lb = [0u8; 16];
+            let start = 16 * (nblocks - 1);
+            for (j, slot) in lb.iter_mut().enumerate().take(rem) {
+                let pos = start + j;
+                *slot = if pos < 8 { hdr[pos] } else { data[pos - 8] };
+            }
+            lb[rem] = 0x80;
+            u128::from_be_bytes(lb) ^ self.k2
+        };
+        let first = if nblocks > 1 {
+            h | u64::from_be_bytes(data[..8].try_into().unwrap_or([0; 8])) as u128
+        } else {
+            0
+        };
+        // Middle blocks 1 .. nblocks-2 are whole slices of data.
+        let middle = if nblocks > 2 {
+            &data[8..8 + 16 * (nblocks - 2)]
+        } else {
+            &data[..0]
+        };
+        self.backend.chain(nblocks > 1, first, middle, last)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod ni {
+    //! AES-NI CBC-MAC chain with the round keys held in registers (CMAC is latency bound; the
+    //! generic cipher reloads its round keys for every block).
+    use core::arch::x86_64::*;
+
+    use crate::keys::Key128;
+
+    pub struct RoundKeys([__m128i; 11]);
+
+    impl RoundKeys {
+        pub fn new(key: &Key128) -> Option<Self> {
+            if std::arch::is_x86_feature_detected!("aes")
+                && std::arch::is_x86_feature_detected!("sse2")
+            {
+                // SAFETY: the CPU supports AES-NI and SSE2 (checked just above).
+                Some(Self(unsafe { expand(key.expose()) }))
+            } else {
+                None
+            }
+        }
+
+        pub fn cbc_mac(&self, has_first: bool, first: u128, middle: &[u8], last: u128) -> u128 {
+            // SAFETY: a RoundKeys exists only when AES-NI and SSE2 were detected.
+            unsafe { chain(&self.0, has_first, first, middle, last) }
+        }
+    }
+
+    impl Drop for RoundKeys {
+        fn drop(&mut self) {
+            for k in self.0.iter_mut() {
+                // SAFETY: writing zero to owned SSE registers/memory; volatile so it is not elided.
+                unsafe { core::ptr::write_volatile(k, _mm_setzero_si128()) };
+            }
+        }
+    }
+
+    macro_rules! expand_round {
+        ($k:expr, $rcon:expr) => {{
+            let t = _mm_aeskeygenassist_si128($k, $rcon);
+            let t = _mm_shuffle_epi32(t, 0xff);
+            let mut k = $k;
+            k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+            k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+            k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
+            _mm_xor_si128(k, t)
+        }};
+    }
+
+    #[target_feature(enable = "aes,sse2")]
+    unsafe fn expand(key: &[u8; 16]) -> [__m128i; 11] {
+        // SAFETY: unaligned 16-octet load from a 16-octet array.
+        let k0 = unsafe { _mm_loadu_si128(key.as_ptr() as *const __m128i) };
+        let k1 = expand_round!(k0, 0x01);
+        let k2 = expand_round!(k1, 0x02);
+        let k3 = expand_round!(k2, 0x04);
+        let k4 = expand_round!(k3, 0x08);
+        let k5 = expand_round!(k4, 0x10);
+        let k6 = expand_round!(k5, 0x20);
+        let k7 = expand_round!(k6, 0x40);
+        let k8 = expand_round!(k7, 0x80);
+        let k9 = expand_round!(k8, 0x1b);
+        let k10 = expand_round!(k9, 0x36);
+        [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10]
+    }
+
+    #[inline(always)]
+    fn from_u128(x: u128) -> __m128i {
+        // AES-NI works on the memory byte order (FIPS byte 0 first).
+        let b = x.to_be_bytes();
+        // SAFETY: unaligned 16-octet load from a 16-octet array; SSE2 is baseline on x86_64.
+        unsafe { _mm_loadu_si128(b.as_ptr() as *const __m128i) }
+    }
+
+    #[inline(always)]
+    fn to_u128(x: __m128i) -> u128 {
+        let mut b = [0u8; 16];
+        // SAFETY: unaligned 16-octet store into a 16-octet array.
+        unsafe { _mm_storeu_si128(b.as_mut_ptr() as *mut __m128i, x) };
+        u128::from_be_bytes(b)
+    }
+
+    #[target_feature(enable = "aes,sse2")]
+    unsafe fn chain(
+        rk: &[__m128i; 11],
+        has_first: bool,
+        first: u128,
+        middle: &[u8],
+        last: u128,
+    ) -> u128 {
+        let e = |mut s: __m128i| {
+            s = _mm_xor_si128(s, rk[0]);
+            for k in &rk[1..10] {
+                s = _mm_aesenc_si128(s, *k);
+            }
+            _mm_aesenclast_si128(s, rk[10])
+        };
+        let mut x = _mm_setzero_si128();
+        if has_first {
+            x = e(from_u128(first));
+        }
+        for b in middle.chunks_exact(16) {
+            // SAFETY: `b` is exactly 16 octets.
+            let m = unsafe { _mm_loadu_si128(b.as_ptr() as *const __m128i) };
+            x = e(_mm_xor_si128(x, m));
+        }
+        to_u128(e(_mm_xor_si128(x, from_u128(last))))
+    }
+}
+
 /// 128-NIA2 octet fast path: `data` is a byte-aligned message (8 * data.len() bits), streamed in
 /// place without building the MAC input.
 pub fn nia2_octets(key: &Key128, inputs: SecurityInputs, data: &[u8]) -> Result<[u8; 4], Error> {
-    check_inputs(&inputs)?;
-    let c = cipher(key);
-    Ok(top32(cmac_prefixed(&c, &header64(&inputs), data)))
-}
-
-/// CMAC over `hdr || data` (hdr is 8 octets), byte aligned, streaming.
-fn cmac_prefixed(c: &Aes128, hdr: &[u8; 8], data: &[u8]) -> u128 {
-    let total = 8 + data.len();
-    let nblocks = total.div_ceil(16);
-    let h = u64::from_be_bytes(*hdr) as u128;
-    // Block i (0-based) of hdr||data covers data[16i-8 .. 16i+8].
-    let block = |i: usize| -> u128 {
-        if i == 0 {
-            let mut lo = [0u8; 8];
-            let k = data.len().min(8);
-            lo[..k].copy_from_slice(&data[..k]);
-            (h << 64) | u64::from_be_bytes(lo) as u128
-        } else {
-            be(&data[16 * i - 8..16 * i + 8])
-        }
-    };
-    let mut x: u128 = 0;
-    for i in 0..nblocks - 1 {
-        x = enc(c, x ^ block(i));
-    }
-    let k1 = dbl(enc(c, 0));
-    let rem = total - 16 * (nblocks - 1);
-    let last = if rem == 16 {
-        block(nblocks - 1) ^ k1
-    } else {
-        let mut lb = [0u8; 16];
-        let start = 16 * (nblocks - 1);
-        for (j, slot) in lb.iter_mut().enumerate().take(rem) {
-            let pos = start + j;
-            *slot = if pos < 8 { hdr[pos] } else { data[pos - 8] };
-        }
-        lb[rem] = 0x80;
-        u128::from_be_bytes(lb) ^ dbl(k1)
-    };
-    enc(c, x ^ last)
+    Nia2Key::new(key).mac_octets(inputs, data)
 }
 
 /// 128-NIA2 over the first `bits` bits of `data`: the octet fast path when `bits` is a multiple

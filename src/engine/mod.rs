@@ -110,3 +110,19 @@ pub enum BackendKind {
     Model,
     Rtl,
 }
+
+/// Open a backend for `profile`.
+pub fn open(
+    kind: BackendKind,
+    profile: &crate::profile::Profile,
+) -> Result<Box<dyn CryptoEngine>, EngineError> {
+    match kind {
+        BackendKind::Model => Ok(Box::new(model::ModelEngine::new(profile.clone()))),
+        #[cfg(feature = "rtl")]
+        BackendKind::Rtl => Ok(Box::new(rtl::RtlEngine::new(profile)?)),
+        #[cfg(not(feature = "rtl"))]
+        BackendKind::Rtl => Err(EngineError::Unavailable(
+            "this build has no RTL backend (built with --no-default-features)".into(),
+        )),
+    }
+}

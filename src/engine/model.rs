@@ -35,17 +35,6 @@ impl ModelEngine {
         self.keys.as_ref().ok_or(EngineError::NoKeys)
     }
 
-    fn region(&self, len: usize) -> Result<(), EngineError> {
-        if len > self.capacity {
-            return Err(EngineError::Capacity {
-                addr: 0,
-                len,
-                cap: self.capacity,
-            });
-        }
-        Ok(())
-    }
-
     /// Common checks of unprotect/protect; returns the ciphering indication.
     fn check_frame(&self, frame: &[u8]) -> Result<Result<bool, Status>, EngineError> {
         self.keys()?;
@@ -129,7 +118,6 @@ impl CryptoEngine for ModelEngine {
         bits: usize,
     ) -> Result<Vec<u8>, EngineError> {
         let keys = self.keys()?;
-        self.region(bits.div_ceil(8))?;
         algorithms::nea2(&keys.enc, inputs, data, bits).map_err(invalid)
     }
 
@@ -140,7 +128,6 @@ impl CryptoEngine for ModelEngine {
         bits: usize,
     ) -> Result<[u8; 4], EngineError> {
         let keys = self.keys()?;
-        self.region(bits.div_ceil(8))?;
         nia2(&keys.int, inputs, data, bits).map_err(invalid)
     }
 

@@ -1,0 +1,201 @@
+//! The procedure end to end on the model, and the attacks it must reject.
+
+use aiotsec::engine::model::ModelEngine;
+use aiotsec::error::Error;
+use aiotsec::messages::{Command, ResponseStatus};
+use aiotsec::procedure::{self, Attack, Config};
+use aiotsec::profile::Profile;
+use aiotsec::roles::{Aiotf, Device, NgRan, R2dFrame};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+fn cfg(cipher: bool, command: Command, attack: Option<Attack>) -> Config {
+    let mut c = Config::demo();
+    c.cipher = cipher;
+    c.command = command;
+    c.attack = attack;
+    c.seed = Some(7);
+    c
+}
+
+fn run(c: &Config) -> procedure::Trace {
+    let p = Profile::default();
+    let mut e = ModelEngine::new(p.clone());
+    procedure::run(&p, c, &mut e).unwrap()
+}
+
+#[test]
+fn read_write_disable_both_cipher_modes() {
+    for cipher in [true, false] {
+        let t = run(&cfg(
+            cipher,
+            Command::Read {
+                offset: 4,
+                length: 8,
+            },
+            None,
+        ));
+        assert!(t.success, "{}", t.verdict);
+        assert_eq!(t.response_status, Some(ResponseStatus::Success));
+        assert_eq!(t.response_data, Config::demo().memory[4..12].to_vec());
+        let steps: Vec<u8> = t.steps.iter().map(|s| s.step).collect();
+        for n in 1..=9 {
+            assert!(steps.contains(&n), "step {n} missing from the trace");
+        }
+        let t = run(&cfg(
+            cipher,
+            Command::Write {
+                offset: 0,
+                data: vec![1, 2, 3],
+            },
+            None,
+        ));
+        assert!(t.success);
+        assert_eq!(t.response_status, Some(ResponseStatus::Success));
+        let t = run(&cfg(cipher, Command::Disable, None));
+        assert!(t.success);
+        let t = run(&cfg(
+            cipher,
+            Command::Read {
+                offset: 120,
+                length: 9,
+            },
+            None,
+        ));
+        assert_eq!(t.response_status, Some(ResponseStatus::OutOfRange));
+    }
+}
+
+#[test]
+fn every_attack_is_rejected() {
+    for attack in [
+        Attack::FlipBit,
+        Attack::Downgrade,
+        Attack::Replay,
+        Attack::Reflect,
+        Attack::Truncate,
+        Attack::WrongKey,
+    ] {
+        for cipher in [true, false] {
+            for seed in 0..8 {
+                let mut c = cfg(
+                    cipher,
+                    Command::Write {
+                        offset: 2,
+                        data: vec![0xEE; 4],
+                    },
+                    Some(attack),
+                );
+                c.seed = Some(seed);
+                let t = run(&c);
+                assert!(
+                    t.success,
+                    "{attack:?} cipher={cipher} seed={seed}: {}",
+                    t.verdict
+                );
+            }
+        }
+    }
+}
+
+/// A device and an AIOTF set up for one round, by hand.
+fn round(p: &Profile, cipher: bool, cmd: Command) -> (Device, Aiotf, R2dFrame, ModelEngine) {
+    let mut rng = StdRng::seed_from_u64(1);
+    let mut dev = Device::new(p.clone(), procedure::demo_key(), vec![0x55; 32]);
+    let mut a = Aiotf::new(p.clone(), procedure::demo_key());
+    let inv = dev.inventory(&mut rng);
+    let (r2d, _) = a.start(&inv.payload, cmd, cipher, &mut rng).unwrap();
+    (dev, a, r2d, ModelEngine::new(p.clone()))
+}
+
+#[test]
+fn every_bit_flip_of_the_request_is_discarded_without_touching_memory() {
+    let p = Profile::default();
+    let cmd = Command::Write {
+        offset: 0,
+        data: vec![0xAA; 8],
+    };
+    let (_, _, r2d, _) = round(&p, true, cmd.clone());
+    for bit in 0..r2d.nas.len() * 8 {
+        let (mut dev, _, mut f, mut e) = round(&p, true, cmd.clone());
+        f.nas[bit / 8] ^= 0x80 >> (bit % 8);
+        let r = dev.handle_r2d(&f, &mut e);
+        assert!(r.is_err(), "bit {bit} accepted");
+        assert_eq!(dev.memory(), &[0x55; 32][..], "bit {bit} changed memory");
+    }
+}
+
+#[test]
+fn downgrade_fails_integrity_and_replay_is_refused() {
+    let p = Profile::default();
+    let (mut dev, mut a, r2d, mut e) = round(
+        &p,
+        true,
+        Command::Read {
+            offset: 0,
+            length: 4,
+        },
+    );
+    let mut down = r2d.clone();
+    down.nas[p.layout.indication_offset] = p.layout.indication_null;
+    assert!(matches!(
+        dev.handle_r2d(&down, &mut e),
+        Err(Error::Integrity(_))
+    ));
+    let mut ran = NgRan::default();
+    let f = ran.relay_r2d(r2d.clone());
+    let (d2r, _) = dev.handle_r2d(&f, &mut e).unwrap();
+    let rsp = a.handle_d2r(&ran.relay_d2r(d2r.clone())).unwrap();
+    assert_eq!(rsp.data, vec![0x55; 4]);
+    // one command per KAIOTF
+    assert!(matches!(
+        dev.handle_r2d(&r2d, &mut e),
+        Err(Error::Replay(_))
+    ));
+    // the AIOTF's round is over too
+    assert!(a.handle_d2r(&d2r).is_err());
+}
+
+#[test]
+fn truncated_and_foreign_key_requests_are_rejected() {
+    let p = Profile::default();
+    let (mut dev, _, mut r2d, mut e) = round(&p, true, Command::Disable);
+    r2d.nas.truncate(r2d.nas.len() - 1);
+    assert!(dev.handle_r2d(&r2d, &mut e).is_err());
+    assert!(!dev.is_disabled());
+    // A request under another device's key.
+    let mut rng = StdRng::seed_from_u64(2);
+    let other = aiotsec::keys::LongTermKey::from_slice(&[0x42; 16]).unwrap();
+    let mut dev2 = Device::new(p.clone(), procedure::demo_key(), vec![0; 8]);
+    let mut a2 = Aiotf::new(p.clone(), other);
+    let inv = dev2.inventory(&mut rng);
+    let (f, _) = a2
+        .start(&inv.payload, Command::Disable, true, &mut rng)
+        .unwrap();
+    assert!(matches!(
+        dev2.handle_r2d(&f, &mut e),
+        Err(Error::Integrity(_))
+    ));
+    assert!(!dev2.is_disabled());
+}
+
+#[test]
+fn forged_responses_are_rejected_by_the_aiotf() {
+    let p = Profile::default();
+    let (mut dev, mut a, r2d, mut e) = round(
+        &p,
+        false,
+        Command::Read {
+            offset: 0,
+            length: 4,
+        },
+    );
+    let (mut d2r, _) = dev.handle_r2d(&r2d, &mut e).unwrap();
+    d2r.payload[7] ^= 1;
+    assert!(matches!(a.handle_d2r(&d2r), Err(Error::Integrity(_))));
+    // the request itself reflected to the AIOTF as a response
+    let reflected = aiotsec::roles::D2rFrame {
+        payload: r2d.nas.clone(),
+    };
+    assert!(a.handle_d2r(&reflected).is_err());
+}
