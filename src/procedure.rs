@@ -276,14 +276,14 @@ pub fn run(
         5,
         "Device",
         format!(
-            "derived the keys, MAC verified, {}",
+            "derived KAIOTF and both keys into its engine, MAC verified, {}",
             if executed.ciphered {
                 "deciphered"
             } else {
                 "null ciphering"
             }
         ),
-        &keys_details(&keys),
+        &[],
     );
     rec.add(
         6,
