@@ -16,7 +16,11 @@ pub enum Error {
     #[error("DIRECTION {0} is not 0 or 1")]
     Direction(u8),
     #[error("bit length {bits} needs {needed} octets but only {got} were given")]
-    BitLength { bits: usize, needed: usize, got: usize },
+    BitLength {
+        bits: usize,
+        needed: usize,
+        got: usize,
+    },
     #[error("KDF parameter {index} is {len} octets; at most 65535 fit its length field")]
     KdfParamTooLong { index: usize, len: usize },
     #[error("malformed message: {0}")]

@@ -71,7 +71,10 @@ impl LongTermKey {
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
         match bytes.len() {
             16 | 32 => Ok(Self(bytes.to_vec())),
-            n => Err(Error::KeyLength { expected: 32, got: n }),
+            n => Err(Error::KeyLength {
+                expected: 32,
+                got: n,
+            }),
         }
     }
 

@@ -209,8 +209,11 @@ struct RawCmac {
     mac: String,
 }
 
+/// The generic AES mode examples of `aes_modes.json`: CTR, CMAC and HMAC-SHA-256 examples.
+pub type AesModes = (Vec<CtrVector>, Vec<CmacVector>, Vec<HmacVector>);
+
 /// The generic AES mode examples.
-pub fn aes_modes() -> Result<(Vec<CtrVector>, Vec<CmacVector>, Vec<HmacVector>), Error> {
+pub fn aes_modes() -> Result<AesModes, Error> {
     let raw: RawModes = parse("aes_modes.json")?;
     let ctr = raw
         .ctr

@@ -302,7 +302,7 @@ pub fn nia2(
     data: &[u8],
     bits: usize,
 ) -> Result<[u8; 4], Error> {
-    if bits % 8 == 0 {
+    if bits.is_multiple_of(8) {
         let n = octets_for(bits, data)?;
         nia2_octets(key, inputs, &data[..n])
     } else {
