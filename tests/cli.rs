@@ -1,0 +1,260 @@
+//! The command line, as scripts use it (flags are a stable interface).
+
+use std::process::Command;
+
+use aiotsec::vectors;
+
+fn aiotsec(args: &[&str]) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_aiotsec"))
+        .args(args)
+        .output()
+        .expect("run aiotsec");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let (code, out) = aiotsec(&a);
+    assert_eq!(code, 0, "{args:?}: {out}");
+    serde_json::from_str(&out).expect("json")
+}
+
+#[test]
+fn nea2_and_nia2_commands_reproduce_official_sets() {
+    for v in vectors::nea2().unwrap().iter().filter(|v| v.official) {
+        let (code, out) = aiotsec(&[
+            "nea2",
+            "--key",
+            &hex::encode(v.key),
+            "--count",
+            &format!("{:08x}", v.inputs.count),
+            "--bearer",
+            &v.inputs.bearer.to_string(),
+            "--direction",
+            &v.inputs.direction.to_string(),
+            "--bits",
+            &v.bits.to_string(),
+            "--data",
+            &hex::encode(&v.plaintext),
+        ]);
+        assert_eq!(code, 0);
+        assert_eq!(out.trim(), hex::encode(&v.ciphertext), "{}", v.name);
+    }
+    for v in vectors::nia2().unwrap().iter().filter(|v| v.official) {
+        let j = json(&[
+            "nia2",
+            "--key",
+            &hex::encode(v.key),
+            "--count",
+            &format!("0x{:08x}", v.inputs.count),
+            "--bearer",
+            &v.inputs.bearer.to_string(),
+            "--direction",
+            &v.inputs.direction.to_string(),
+            "--bits",
+            &v.bits.to_string(),
+            "--data",
+            &hex::encode(&v.message),
+        ]);
+        assert_eq!(j["mac"], hex::encode(v.mac), "{}", v.name);
+    }
+}
+
+#[test]
+fn kdf_command_matches_known_answer() {
+    for v in vectors::kdf()
+        .unwrap()
+        .iter()
+        .filter(|v| v.fc.is_some() && !v.truncated)
+    {
+        let fc = format!("{:02x}", v.fc.unwrap_or(0));
+        let mut args = vec![
+            "kdf".to_string(),
+            "--key".into(),
+            hex::encode(&v.key),
+            "--fc".into(),
+            fc,
+        ];
+        for p in &v.params {
+            args.push("--param".into());
+            args.push(hex::encode(p));
+        }
+        let a: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        let (code, out) = aiotsec(&a);
+        assert_eq!(code, 0);
+        assert_eq!(out.trim(), hex::encode(&v.expected), "{}", v.name);
+    }
+}
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    let base = [
+        "nea2",
+        "--key",
+        "00112233445566778899aabbccddeeff",
+        "--count",
+        "0",
+    ];
+    let (code, _) = aiotsec(
+        &[
+            &base[..],
+            &[
+                "--bearer",
+                "32",
+                "--direction",
+                "0",
+                "--bits",
+                "8",
+                "--data",
+                "00",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 2, "BEARER 32 must be refused");
+    let (code, _) = aiotsec(
+        &[
+            &base[..],
+            &[
+                "--bearer",
+                "1",
+                "--direction",
+                "2",
+                "--bits",
+                "8",
+                "--data",
+                "00",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 2, "DIRECTION 2 must be refused");
+    let (code, _) = aiotsec(
+        &[
+            &base[..],
+            &[
+                "--bearer",
+                "1",
+                "--direction",
+                "0",
+                "--bits",
+                "9",
+                "--data",
+                "00",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 2, "too few octets for the bit length");
+    let (code, out) = aiotsec(&[
+        "unprotect",
+        "--kaiotf",
+        &"11".repeat(32),
+        "--message",
+        "7a02",
+        "--json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(out.contains("error"));
+}
+
+#[test]
+fn derive_protect_unprotect_round_trip() {
+    let d = json(&[
+        "derive",
+        "--ltk",
+        &"00".repeat(16),
+        "--n-aiotf",
+        &"01".repeat(16),
+        "--n-dev",
+        &"02".repeat(8),
+    ]);
+    let kaiotf = d["kaiotf"].as_str().unwrap().to_string();
+    let p = json(&[
+        "protect",
+        "--kaiotf",
+        &kaiotf,
+        "--command",
+        "write",
+        "--offset",
+        "3",
+        "--data",
+        "c0ffee",
+    ]);
+    let msg = p["message"].as_str().unwrap().to_string();
+    let u = json(&["unprotect", "--kaiotf", &kaiotf, "--message", &msg]);
+    assert!(u["decoded"].as_str().unwrap().contains("Write"));
+    assert_eq!(u["ciphered"], true);
+    // the response direction must not verify a request
+    let (code, _) = aiotsec(&[
+        "unprotect",
+        "--kaiotf",
+        &kaiotf,
+        "--dir",
+        "response",
+        "--message",
+        &msg,
+    ]);
+    assert_ne!(code, 0);
+}
+
+#[test]
+fn procedure_exit_status_follows_the_result() {
+    let (code, out) = aiotsec(&["procedure", "--seed", "3"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("[9]"));
+    for attack in [
+        "flip-bit",
+        "downgrade",
+        "replay",
+        "reflect",
+        "truncate",
+        "wrong-key",
+    ] {
+        let j = json(&[
+            "procedure",
+            "--seed",
+            "3",
+            "--attack",
+            attack,
+            "--command",
+            "write",
+            "--data",
+            "aa",
+        ]);
+        assert_eq!(j["success"], true, "{attack}");
+    }
+    let j = json(&[
+        "procedure",
+        "--cipher",
+        "off",
+        "--command",
+        "disable",
+        "--seed",
+        "4",
+    ]);
+    assert_eq!(j["cipher"], false);
+}
+
+#[test]
+fn profile_override_changes_the_keys() {
+    let dir = std::env::temp_dir().join(format!("aiotsec-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("p.toml");
+    std::fs::write(&f, "[command_keys]\nfc = 0x70\n").unwrap();
+    let fp = f.to_str().unwrap();
+    let a = json(&["derive", "--kaiotf", &"33".repeat(32)]);
+    let b = json(&["derive", "--kaiotf", &"33".repeat(32), "--profile", fp]);
+    assert_ne!(a["kcommand_enc"], b["kcommand_enc"]);
+    std::fs::write(&f, "[response]\ndirection = 1\n").unwrap();
+    let (code, _) = aiotsec(&["profile", "--profile", fp]);
+    assert_eq!(
+        code, 2,
+        "a profile where request and response share a keystream is refused"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
