@@ -1,0 +1,99 @@
+// tag_crypto_engine_ice40 -- pin shim so tag_crypto_engine can be placed on an iCE40 UP5K (sg48).
+//
+// Byte-wide host port: on each clock with `wr` high, `din` is applied to the register chosen by
+// `sel`:
+//   0 KEY   : 256-bit key staging shift register <<= din (32 writes: KCommand_enc MSB first, then
+//             KCommand_int MSB first)
+//   1 PARAM : 66-bit field shift register <<= din (9 writes, MSB first, the first 6 bits drop):
+//             {len[15:0], addr[11:0], direction, bearer[4:0], count[31:0]}
+//   2 PTR   : frame pointer <<= din (two writes, 12 bits)
+//   3 WDATA : frame[ptr] = din, ptr++
+//   4 GO    : issue command op = din[2:0] (cmd_valid until the engine takes it; busy meanwhile)
+//   5 RDATA : dout <= frame[ptr] (valid in the next cycle), ptr++
+//   6 STAT  : dout <= {done, 4'b0, status[2:0]}
+//   7 MAC   : dout <= next MAC octet (MSB first; 4 reads after a response)
+// The frame buffer (4 KiB) is inferred block RAM shared by the host (while idle) and the engine.
+// The response is taken at once (rsp_ready = 1) and latched for the host. Host accesses to the
+// frame while the engine is busy are ignored. Shim cost: the 256-bit key staging register plus the
+// 66-bit field register dominate (they exist only because the engine samples all fields at the
+// command handshake).
+module tag_crypto_engine_ice40 (
+  input  wire       clk,
+  input  wire       rst_n,
+  input  wire       wr,
+  input  wire [2:0] sel,
+  input  wire [7:0] din,
+  output reg  [7:0] dout,
+  output wire       busy,
+  output wire       done
+);
+  localparam integer AW = 12;
+  reg  [255:0] key_sr;
+  reg  [65:0]  prm_sr;
+  reg  [AW-1:0] ptr_q;
+  reg  [2:0]   op_q;
+  reg          go_q, busy_q, done_q, rd_q;
+  reg  [2:0]   st_q;
+  reg  [31:0]  mac_q;
+  reg  [7:0]   ram_q;
+  reg          ack_q;
+  reg  [7:0]   fb [0:(1<<AW)-1];
+
+  wire         cmd_ready, rsp_valid, mem_req, mem_we;
+  wire [2:0]   rsp_status;
+  wire [31:0]  rsp_mac;
+  wire [AW-1:0] mem_addr;
+  wire [7:0]   mem_wdata;
+  // block RAM: data one cycle after the address. The engine holds a request until it is
+  // acknowledged, so a registered acknowledge in the second cycle of each request is legal.
+  wire         mem_ack = ack_q;
+
+  tag_crypto_engine #(.ADDR_W(AW)) u_engine (
+    .clk(clk), .rst_n(rst_n),
+    .cmd_valid(go_q), .cmd_ready(cmd_ready), .cmd_op(op_q),
+    .cmd_key_enc(key_sr[255:128]), .cmd_key_int(key_sr[127:0]),
+    .cmd_count(prm_sr[31:0]), .cmd_bearer(prm_sr[36:32]), .cmd_direction(prm_sr[37]),
+    .cmd_addr(prm_sr[49:38]), .cmd_len(prm_sr[65:50]),
+    .rsp_valid(rsp_valid), .rsp_ready(1'b1), .rsp_status(rsp_status), .rsp_mac(rsp_mac),
+    .mem_req(mem_req), .mem_we(mem_we), .mem_addr(mem_addr), .mem_wdata(mem_wdata),
+    .mem_ack(mem_ack), .mem_rdata(ram_q));
+
+  // frame buffer port: engine while busy, host otherwise
+  wire          host    = !busy_q;
+  wire [AW-1:0] ram_a   = host ? ptr_q : mem_addr;
+  wire          ram_we  = host ? (wr && sel == 3'd3) : (mem_we && ack_q);
+  wire [7:0]    ram_d   = host ? din : mem_wdata;
+  always @(posedge clk) begin
+    if (ram_we) fb[ram_a] <= ram_d;
+    ram_q <= fb[ram_a];
+  end
+
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      key_sr <= 256'd0; prm_sr <= 66'd0; ptr_q <= {AW{1'b0}}; op_q <= 3'd0; go_q <= 1'b0;
+      busy_q <= 1'b0; done_q <= 1'b0; st_q <= 3'd0; mac_q <= 32'd0; ack_q <= 1'b0; rd_q <= 1'b0;
+      dout <= 8'd0;
+    end else begin
+      ack_q <= mem_req && !ack_q;
+      rd_q  <= 1'b0;
+      if (wr && host) begin
+        case (sel)
+          3'd0: key_sr <= {key_sr[247:0], din};
+          3'd1: prm_sr <= {prm_sr[57:0], din};
+          3'd2: ptr_q  <= {ptr_q[AW-9:0], din};
+          3'd3: ptr_q  <= ptr_q + 1'b1;
+          3'd4: begin op_q <= din[2:0]; go_q <= 1'b1; busy_q <= 1'b1; done_q <= 1'b0; end
+          3'd5: begin rd_q <= 1'b1; ptr_q <= ptr_q + 1'b1; end
+          3'd6: dout <= {done_q, 4'd0, st_q};
+          default: begin dout <= mac_q[31:24]; mac_q <= {mac_q[23:0], 8'd0}; end
+        endcase
+      end
+      if (rd_q) dout <= ram_q;
+      if (go_q && cmd_ready) go_q <= 1'b0;
+      if (rsp_valid) begin busy_q <= 1'b0; done_q <= 1'b1; st_q <= rsp_status; mac_q <= rsp_mac; end
+    end
+  end
+
+  assign busy = busy_q;
+  assign done = done_q;
+endmodule
