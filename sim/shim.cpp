@@ -1,0 +1,314 @@
+// extern "C" shim between the Verilated models and src/sim (Rust). Kept small: construction,
+// one call per clock cycle (inputs in, outputs sampled before and after the rising edge), VCD
+// tracing, and the popcount of the secret registers. The frame buffer is owned by Rust; the cycle
+// function only reads it to answer an acknowledged read in the same cycle.
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+#include "verilated.h"
+#include "verilated_vcd_c.h"
+
+static inline uint32_t aiotsec_popcount(uint8_t v) { return __builtin_popcount(v); }
+static inline uint32_t aiotsec_popcount(uint16_t v) { return __builtin_popcount(v); }
+static inline uint32_t aiotsec_popcount(uint32_t v) { return __builtin_popcount(v); }
+static inline uint32_t aiotsec_popcount(uint64_t v) { return __builtin_popcountll(v); }
+template <std::size_t N>
+static inline uint32_t aiotsec_popcount(const VlWide<N>& w) {
+    uint32_t n = 0;
+    for (std::size_t i = 0; i < N; ++i) n += __builtin_popcount(w[i]);
+    return n;
+}
+template <class T, std::size_t N>
+static inline uint32_t aiotsec_popcount(const VlUnpacked<T, N>& a) {
+    uint32_t n = 0;
+    for (std::size_t i = 0; i < N; ++i) n += aiotsec_popcount(a[i]);
+    return n;
+}
+
+#include "Vaes.h"
+#include "Vtce.h"
+#include "Vtce_f1.h"
+#include "Vtce_f2.h"
+#include "secrets_gen.h"
+
+extern "C" {
+
+// ---- tag_crypto_engine -----------------------------------------------------------------------
+struct AiotTceIn {
+    uint32_t key_enc[4];  // word 0 = bits [31:0]
+    uint32_t key_int[4];
+    uint32_t count;
+    uint32_t addr;
+    uint32_t len;
+    uint8_t rst_n;
+    uint8_t cmd_valid;
+    uint8_t cmd_op;
+    uint8_t bearer;
+    uint8_t direction;
+    uint8_t rsp_ready;
+    uint8_t ack_en;       // acknowledge a pending memory request this cycle
+    uint8_t idle_rdata;   // value driven on mem_rdata when no read is acknowledged
+};
+
+struct AiotTceOut {
+    uint32_t rsp_mac;
+    uint32_t mem_addr;
+    uint8_t cmd_ready;
+    uint8_t rsp_valid;
+    uint8_t rsp_status;
+    uint8_t mem_req;
+    uint8_t mem_we;
+    uint8_t mem_wdata;
+    uint8_t mem_ack;      // what the harness drove (pre-edge sample only)
+    uint8_t mem_rdata;    // ditto
+};
+
+}  // extern "C"
+
+namespace {
+
+template <class M>
+void tce_read(M* m, AiotTceOut* o) {
+    o->rsp_mac = m->rsp_mac;
+    o->mem_addr = m->mem_addr;
+    o->cmd_ready = m->cmd_ready;
+    o->rsp_valid = m->rsp_valid;
+    o->rsp_status = m->rsp_status;
+    o->mem_req = m->mem_req;
+    o->mem_we = m->mem_we;
+    o->mem_wdata = m->mem_wdata;
+    o->mem_ack = m->mem_ack;
+    o->mem_rdata = m->mem_rdata;
+}
+
+struct TceBase {
+    virtual ~TceBase() = default;
+    virtual void step(const AiotTceIn* in, const uint8_t* mem, uint32_t mem_len, AiotTceOut* pre,
+                      AiotTceOut* post) = 0;
+    virtual int trace_open(const char* path) = 0;
+    virtual void trace_close() = 0;
+    virtual uint32_t secret_bits() = 0;
+    virtual const char* secret_names() = 0;
+    virtual uint64_t cycles() = 0;
+};
+
+template <class M, uint32_t (*SECRETS)(decltype(M::rootp)), const char* const* NAMES>
+struct TceSim final : TceBase {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<M> m;
+    std::unique_ptr<VerilatedVcdC> vcd;
+    uint64_t t = 0;
+    uint8_t last_req = 0, last_we = 0;
+    uint32_t last_addr = 0;
+
+    TceSim() : ctx(new VerilatedContext) {  // also becomes the thread's context
+        ctx->traceEverOn(true);
+        m.reset(new M(ctx.get(), "tce"));
+        m->clk = 0;
+        m->rst_n = 0;
+        m->eval();
+    }
+    ~TceSim() override {
+        // Verilator registers and erases scopes through the *thread's* current context: point it
+        // at this model's context while tearing down, and never leave it dangling afterwards.
+        Verilated::threadContextp(ctx.get());
+        trace_close();
+        m->final();
+        m.reset();
+        ctx.reset();
+        Verilated::threadContextp(Verilated::defaultContextp());
+    }
+
+    void drive_mem(const AiotTceIn* in, const uint8_t* mem, uint32_t mem_len, uint8_t req,
+                   uint8_t we, uint32_t addr) {
+        const uint8_t ack = (in->ack_en && req) ? 1 : 0;
+        m->mem_ack = ack;
+        m->mem_rdata = (ack && !we) ? (addr < mem_len ? mem[addr] : 0) : in->idle_rdata;
+    }
+
+    void step(const AiotTceIn* in, const uint8_t* mem, uint32_t mem_len, AiotTceOut* pre,
+              AiotTceOut* post) override {
+        M* d = m.get();
+        d->rst_n = in->rst_n;
+        d->cmd_valid = in->cmd_valid;
+        d->cmd_op = in->cmd_op;
+        for (int i = 0; i < 4; ++i) {
+            d->cmd_key_enc[i] = in->key_enc[i];
+            d->cmd_key_int[i] = in->key_int[i];
+        }
+        d->cmd_count = in->count;
+        d->cmd_bearer = in->bearer;
+        d->cmd_direction = in->direction;
+        d->cmd_addr = in->addr;
+        d->cmd_len = in->len;
+        d->rsp_ready = in->rsp_ready;
+        drive_mem(in, mem, mem_len, last_req, last_we, last_addr);
+        d->clk = 0;
+        d->eval();
+        // The memory answer depends on the request; settle it if the request changed with the
+        // inputs (a combinational path), which a registered request never does.
+        for (int i = 0; i < 3; ++i) {
+            const uint8_t ack0 = d->mem_ack, rd0 = d->mem_rdata;
+            drive_mem(in, mem, mem_len, d->mem_req, d->mem_we, d->mem_addr);
+            if (d->mem_ack == ack0 && d->mem_rdata == rd0) break;
+            d->eval();
+        }
+        if (vcd) vcd->dump(t);
+        tce_read(d, pre);
+        d->clk = 1;
+        d->eval();
+        if (vcd) vcd->dump(t + 1);
+        t += 2;
+        ctx->time(t);
+        tce_read(d, post);
+        last_req = post->mem_req;
+        last_we = post->mem_we;
+        last_addr = post->mem_addr;
+    }
+    int trace_open(const char* path) override {
+        trace_close();
+        vcd.reset(new VerilatedVcdC);
+        m->trace(vcd.get(), 99);
+        vcd->open(path);
+        if (!vcd->isOpen()) {
+            vcd.reset();
+            return -1;
+        }
+        return 0;
+    }
+    void trace_close() override {
+        if (vcd) {
+            vcd->close();
+            vcd.reset();
+        }
+    }
+    uint32_t secret_bits() override { return SECRETS(m->rootp); }
+    const char* secret_names() override { return *NAMES; }
+    uint64_t cycles() override { return t / 2; }
+};
+
+}  // namespace
+
+extern "C" {
+
+void* aiot_tce_new(uint32_t variant) {
+    try {
+        switch (variant) {
+            case 0: return static_cast<TceBase*>(new TceSim<Vtce, Vtce_secret_bits_impl, &Vtce_secret_names>());
+            case 1: return static_cast<TceBase*>(new TceSim<Vtce_f1, Vtce_f1_secret_bits_impl, &Vtce_f1_secret_names>());
+            case 2: return static_cast<TceBase*>(new TceSim<Vtce_f2, Vtce_f2_secret_bits_impl, &Vtce_f2_secret_names>());
+            default: return nullptr;
+        }
+    } catch (...) {
+        return nullptr;
+    }
+}
+void aiot_tce_delete(void* h) { delete static_cast<TceBase*>(h); }
+void aiot_tce_step(void* h, const AiotTceIn* in, const uint8_t* mem, uint32_t mem_len, AiotTceOut* pre,
+                   AiotTceOut* post) {
+    static_cast<TceBase*>(h)->step(in, mem, mem_len, pre, post);
+}
+int aiot_tce_trace_open(void* h, const char* path) { return static_cast<TceBase*>(h)->trace_open(path); }
+void aiot_tce_trace_close(void* h) { static_cast<TceBase*>(h)->trace_close(); }
+uint32_t aiot_tce_secret_bits(void* h) { return static_cast<TceBase*>(h)->secret_bits(); }
+const char* aiot_tce_secret_names(void* h) { return static_cast<TceBase*>(h)->secret_names(); }
+
+// ---- aes128_enc ------------------------------------------------------------------------------
+struct AiotAesIn {
+    uint32_t key[4];
+    uint32_t block[4];
+    uint8_t rst_n;
+    uint8_t in_valid;
+    uint8_t out_ready;
+    uint8_t pad;
+};
+struct AiotAesOut {
+    uint32_t block[4];
+    uint8_t in_ready;
+    uint8_t out_valid;
+    uint8_t pad[2];
+};
+
+struct AesSim {
+    std::unique_ptr<VerilatedContext> ctx;
+    std::unique_ptr<Vaes> m;
+    std::unique_ptr<VerilatedVcdC> vcd;
+    uint64_t t = 0;
+};
+
+static void aes_read(Vaes* m, AiotAesOut* o) {
+    for (int i = 0; i < 4; ++i) o->block[i] = m->out_block[i];
+    o->in_ready = m->in_ready;
+    o->out_valid = m->out_valid;
+}
+
+void* aiot_aes_new() {
+    try {
+        AesSim* s = new AesSim;
+        s->ctx.reset(new VerilatedContext);  // also becomes the thread's context
+        s->ctx->traceEverOn(true);
+        s->m.reset(new Vaes(s->ctx.get(), "aes"));
+        s->m->clk = 0;
+        s->m->rst_n = 0;
+        s->m->eval();
+        return s;
+    } catch (...) {
+        return nullptr;
+    }
+}
+void aiot_aes_trace_close(void* h) {
+    AesSim* s = static_cast<AesSim*>(h);
+    if (s->vcd) {
+        s->vcd->close();
+        s->vcd.reset();
+    }
+}
+void aiot_aes_delete(void* h) {
+    AesSim* s = static_cast<AesSim*>(h);
+    Verilated::threadContextp(s->ctx.get());  // see ~TceSim
+    aiot_aes_trace_close(h);
+    s->m->final();
+    s->m.reset();
+    s->ctx.reset();
+    delete s;
+    Verilated::threadContextp(Verilated::defaultContextp());
+}
+void aiot_aes_step(void* h, const AiotAesIn* in, AiotAesOut* pre, AiotAesOut* post) {
+    AesSim* s = static_cast<AesSim*>(h);
+    Vaes* m = s->m.get();
+    m->rst_n = in->rst_n;
+    m->in_valid = in->in_valid;
+    m->out_ready = in->out_ready;
+    for (int i = 0; i < 4; ++i) {
+        m->in_key[i] = in->key[i];
+        m->in_block[i] = in->block[i];
+    }
+    m->clk = 0;
+    m->eval();
+    if (s->vcd) s->vcd->dump(s->t);
+    aes_read(m, pre);
+    m->clk = 1;
+    m->eval();
+    if (s->vcd) s->vcd->dump(s->t + 1);
+    s->t += 2;
+    s->ctx->time(s->t);
+    aes_read(m, post);
+}
+int aiot_aes_trace_open(void* h, const char* path) {
+    AesSim* s = static_cast<AesSim*>(h);
+    aiot_aes_trace_close(h);
+    s->vcd.reset(new VerilatedVcdC);
+    s->m->trace(s->vcd.get(), 99);
+    s->vcd->open(path);
+    if (!s->vcd->isOpen()) {
+        s->vcd.reset();
+        return -1;
+    }
+    return 0;
+}
+uint32_t aiot_aes_secret_bits(void* h) {
+    return Vaes_secret_bits_impl(static_cast<AesSim*>(h)->m->rootp);
+}
+
+}  // extern "C"
