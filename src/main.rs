@@ -229,7 +229,7 @@ enum Cmd {
     Cosim {
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        #[arg(long, default_value_t = 20000)]
+        #[arg(long, default_value_t = 50000)]
         count: usize,
         #[arg(long, default_value_t = 0.2)]
         stall_prob: f64,
