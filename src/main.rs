@@ -461,16 +461,7 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
                                 .into(),
                         ));
                     }
-                    let l = &profile.layout;
-                    let mut f = vec![0u8; l.min_message_len() + plain.len()];
-                    f[l.epd_offset] = l.epd;
-                    f[l.indication_offset] = if on {
-                        l.indication_ciphered
-                    } else {
-                        l.indication_null
-                    };
-                    let bo = l.body_offset();
-                    f[bo..bo + plain.len()].copy_from_slice(&plain);
+                    let mut f = messages::lay_out(&profile, &plain, on);
                     let mut e = open_engine(backend, &profile)?;
                     e.load_keys(&ck.enc, &ck.int)?;
                     let o = e.protect(&mut f)?;

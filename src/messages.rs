@@ -280,6 +280,31 @@ pub fn split<'a>(profile: &Profile, msg: &'a [u8]) -> Result<Frame<'a>, DecodeEr
     })
 }
 
+/// Lay out an unprotected message: clear part (EPD, ciphering indication), a zero MAC field and
+/// the plain part in the ciphered part's place, ready for an in-place protect.
+pub fn lay_out(profile: &Profile, plain: &[u8], cipher: bool) -> Vec<u8> {
+    let l = &profile.layout;
+    let mut msg = vec![0u8; l.min_message_len() + plain.len()];
+    msg[l.epd_offset] = l.epd;
+    msg[l.indication_offset] = if cipher {
+        l.indication_ciphered
+    } else {
+        l.indication_null
+    };
+    let bo = l.body_offset();
+    msg[bo..bo + plain.len()].copy_from_slice(plain);
+    msg
+}
+
+/// The ciphered part of a protected message (or the plain part of one laid out or unprotected
+/// in place); empty when the message is shorter than the clear part and the MAC.
+pub fn body<'a>(profile: &Profile, msg: &'a [u8]) -> &'a [u8] {
+    let l = &profile.layout;
+    let bo = l.body_offset();
+    let n = msg.len().saturating_sub(l.min_message_len());
+    msg.get(bo..bo + n).unwrap_or(&[])
+}
+
 /// Interpret a ciphering indication octet.
 pub fn indication(profile: &Profile, v: u8) -> Result<bool, DecodeError> {
     let l = &profile.layout;
@@ -339,18 +364,8 @@ impl Protector {
         plain: &[u8],
         cipher: bool,
     ) -> Result<Vec<u8>, Error> {
-        let l = &profile.layout;
         check_len(plain.len(), max_plain_len(profile))?;
-        let total = l.min_message_len() + plain.len();
-        let mut msg = vec![0u8; total];
-        msg[l.epd_offset] = l.epd;
-        msg[l.indication_offset] = if cipher {
-            l.indication_ciphered
-        } else {
-            l.indication_null
-        };
-        let bo = l.body_offset();
-        msg[bo..bo + plain.len()].copy_from_slice(plain);
+        let mut msg = lay_out(profile, plain, cipher);
         self.protect_in_place(profile, inputs, &mut msg)?;
         Ok(msg)
     }

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::kdf::{derive_command_keys, derive_kaiotf};
 use crate::keys::{CommandKeys, Key256, LongTermKey};
 use crate::messages::{
-    Command, CommandRequest, CommandResponse, DecodeError, Protector, ResponseStatus,
+    Command, CommandRequest, CommandResponse, DecodeError, Protector, ResponseStatus, body, lay_out,
 };
 use crate::profile::Profile;
 
@@ -276,8 +276,7 @@ impl Device {
         }
         // Integrity verified: the command of this KAIOTF is consumed from here on.
         self.state = DeviceState::Done;
-        let bo = l.body_offset();
-        let plain = &buf[bo..bo + buf.len() - l.min_message_len()];
+        let plain = body(&self.profile, &buf);
         let (request, response) = match CommandRequest::decode(plain, &self.profile) {
             Ok(req) => {
                 let rsp = self.execute(&req.command);
@@ -287,10 +286,7 @@ impl Device {
         };
         // Step 7: the response, under the same keys, same ciphering indication.
         let rsp_plain = response.encode(&self.profile)?;
-        let mut rsp = vec![0u8; l.min_message_len() + rsp_plain.len()];
-        rsp[l.epd_offset] = l.epd;
-        rsp[l.indication_offset] = nas[l.indication_offset];
-        rsp[bo..bo + rsp_plain.len()].copy_from_slice(&rsp_plain);
+        let mut rsp = lay_out(&self.profile, &rsp_plain, out.ciphered);
         let p = engine.protect(&mut rsp)?;
         if p.status != Status::Ok {
             return Err(Error::Engine(EngineError::Protocol(format!(
