@@ -879,86 +879,13 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
     let mut lens: Vec<usize> = (0..=17).collect();
     lens.extend(119..=137);
     lens.extend([255, 256, 257, 1023, 1024, 1025, max_bits - 1, max_bits]);
-    for &bits in &lens {
-        let keys = r.keys();
-        let inputs = r.inputs();
-        let data = r.data(bits);
-        r.check(
-            &format!("{bits} bits"),
-            Txn::Nea2 {
-                keys,
-                inputs,
-                data,
-                bits,
-            },
-            0.0,
-            false,
-        );
-    }
-    for bearer in 0..32u8 {
-        for direction in 0..2u8 {
-            let keys = r.keys();
-            let inputs = SecurityInputs {
-                count: r.rng.next_u32(),
-                bearer,
-                direction,
-            };
-            let data = r.data(133);
-            r.check(
-                "bearer/direction",
-                Txn::Nea2 {
-                    keys,
-                    inputs,
-                    data,
-                    bits: 133,
-                },
-                0.0,
-                false,
-            );
-        }
-    }
-    for count in [0u32, 0xffff_ffff] {
-        for key in [[0u8; 16], [0xff; 16]] {
-            let inputs = SecurityInputs {
-                count,
-                bearer: 31,
-                direction: 1,
-            };
-            let data = r.data(300);
-            r.check(
-                "COUNT/key extremes",
-                Txn::Nea2 {
-                    keys: (key, key),
-                    inputs,
-                    data,
-                    bits: 300,
-                },
-                0.0,
-                false,
-            );
-        }
-    }
-    for _ in 0..n_nea {
-        let keys = r.keys();
-        let inputs = r.inputs();
-        let bits = if r.rng.gen_bool(0.8) {
-            r.rng.gen_range(0..=1200)
-        } else {
-            r.rng.gen_range(0..=max_bits)
-        };
-        let data = r.data(bits);
-        r.check(
-            "random",
-            Txn::Nea2 {
-                keys,
-                inputs,
-                data,
-                bits,
-            },
-            stall,
-            true,
-        );
-    }
+    let nea2 = |keys, inputs, data, bits| Txn::Nea2 {
+        keys,
+        inputs,
+        data,
+        bits,
+    };
+    r.algorithm_cases(nea2, &lens, (133, 300, 31, 1), n_nea, max_bits, stall);
     r.end();
 
     // ---------------------------------------------------------------- NIA2
@@ -973,86 +900,13 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
         };
         r.check_vs(&v.name, txn, TxnOut::Mac(v.mac));
     }
-    for &bits in &lens {
-        let keys = r.keys();
-        let inputs = r.inputs();
-        let data = r.data(bits);
-        r.check(
-            &format!("{bits} bits"),
-            Txn::Nia2 {
-                keys,
-                inputs,
-                data,
-                bits,
-            },
-            0.0,
-            false,
-        );
-    }
-    for bearer in 0..32u8 {
-        for direction in 0..2u8 {
-            let keys = r.keys();
-            let inputs = SecurityInputs {
-                count: r.rng.next_u32(),
-                bearer,
-                direction,
-            };
-            let data = r.data(64);
-            r.check(
-                "bearer/direction",
-                Txn::Nia2 {
-                    keys,
-                    inputs,
-                    data,
-                    bits: 64,
-                },
-                0.0,
-                false,
-            );
-        }
-    }
-    for count in [0u32, 0xffff_ffff] {
-        for key in [[0u8; 16], [0xff; 16]] {
-            let inputs = SecurityInputs {
-                count,
-                bearer: 0,
-                direction: 0,
-            };
-            let data = r.data(200);
-            r.check(
-                "COUNT/key extremes",
-                Txn::Nia2 {
-                    keys: (key, key),
-                    inputs,
-                    data,
-                    bits: 200,
-                },
-                0.0,
-                false,
-            );
-        }
-    }
-    for _ in 0..n_nia {
-        let keys = r.keys();
-        let inputs = r.inputs();
-        let bits = if r.rng.gen_bool(0.8) {
-            r.rng.gen_range(0..=1200)
-        } else {
-            r.rng.gen_range(0..=max_bits)
-        };
-        let data = r.data(bits);
-        r.check(
-            "random",
-            Txn::Nia2 {
-                keys,
-                inputs,
-                data,
-                bits,
-            },
-            stall,
-            true,
-        );
-    }
+    let nia2 = |keys, inputs, data, bits| Txn::Nia2 {
+        keys,
+        inputs,
+        data,
+        bits,
+    };
+    r.algorithm_cases(nia2, &lens, (64, 200, 0, 0), n_nia, max_bits, stall);
     r.end();
 
     // ---------------------------------------------------------------- unprotect / protect
@@ -1410,6 +1264,68 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
 }
 
 impl Runner<'_> {
+    /// Directed and random cases of a raw NEA2/NIA2 level: every length in `lens`, all 32 bearers
+    /// in both directions (`shape.0` bits), COUNT 0/0xffffffff with all-zero/all-one keys
+    /// (`shape.1` bits, BEARER `shape.2`, DIRECTION `shape.3`), then `n` random transactions
+    /// with back-pressure.
+    fn algorithm_cases(
+        &mut self,
+        make: impl Fn(([u8; 16], [u8; 16]), SecurityInputs, Vec<u8>, usize) -> Txn,
+        lens: &[usize],
+        shape: (usize, usize, u8, u8),
+        n: usize,
+        max_bits: usize,
+        stall: f64,
+    ) {
+        for &bits in lens {
+            let (keys, inputs, data) = (self.keys(), self.inputs(), self.data(bits));
+            self.check(
+                &format!("{bits} bits"),
+                make(keys, inputs, data, bits),
+                0.0,
+                false,
+            );
+        }
+        for bearer in 0..32u8 {
+            for direction in 0..2u8 {
+                let keys = self.keys();
+                let inputs = SecurityInputs {
+                    count: self.rng.next_u32(),
+                    bearer,
+                    direction,
+                };
+                let data = self.data(shape.0);
+                self.check(
+                    "bearer/direction",
+                    make(keys, inputs, data, shape.0),
+                    0.0,
+                    false,
+                );
+            }
+        }
+        for count in [0u32, 0xffff_ffff] {
+            for key in [[0u8; 16], [0xff; 16]] {
+                let inputs = SecurityInputs {
+                    count,
+                    bearer: shape.2,
+                    direction: shape.3,
+                };
+                let data = self.data(shape.1);
+                let txn = make((key, key), inputs, data, shape.1);
+                self.check("COUNT/key extremes", txn, 0.0, false);
+            }
+        }
+        for _ in 0..n {
+            let (keys, inputs) = (self.keys(), self.inputs());
+            let bits = if self.rng.gen_bool(0.8) {
+                self.rng.gen_range(0..=1200)
+            } else {
+                self.rng.gen_range(0..=max_bits)
+            };
+            let data = self.data(bits);
+            self.check("random", make(keys, inputs, data, bits), stall, true);
+        }
+    }
     fn rtl_engine_secret_bits(&self) -> u32 {
         self.rtl.engine_secret_bits_set()
     }
