@@ -1,0 +1,73 @@
+//! The Verilog engine's parameter defaults mirror the provisional profile (the co-simulation build
+//! passes the profile's values with -G anyway; this keeps the Icarus testbenches and synthesis
+//! reports, which use the defaults, in step with `profiles/provisional.toml`).
+
+use std::collections::HashMap;
+
+use aiotsec::engine::model::FRAME_CAPACITY;
+use aiotsec::profile::{MacPosition, Profile};
+
+/// `NAME = value` of every `parameter` in the module header.
+fn parameters(src: &str) -> HashMap<String, u64> {
+    let header = &src[..src.find(");").unwrap_or(src.len())];
+    let mut out = HashMap::new();
+    for part in header.split("parameter").skip(1) {
+        let Some((lhs, rhs)) = part.split_once('=') else {
+            continue;
+        };
+        let name = lhs.split_whitespace().last().unwrap_or("").to_string();
+        let value: String = rhs
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '\'' || *c == '_')
+            .collect();
+        let v = match value.split_once('\'') {
+            Some((_, lit)) => {
+                let (radix, digits) = lit.split_at(1);
+                let r = match radix {
+                    "h" | "H" => 16,
+                    "b" | "B" => 2,
+                    "d" | "D" => 10,
+                    other => panic!("radix {other} in {value}"),
+                };
+                u64::from_str_radix(&digits.replace('_', ""), r).expect("literal")
+            }
+            None => value.parse().expect("decimal"),
+        };
+        out.insert(name, v);
+    }
+    out
+}
+
+#[test]
+fn engine_defaults_equal_the_provisional_profile() {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/hdl/tag_crypto_engine.v"
+    ))
+    .expect("hdl/tag_crypto_engine.v");
+    let p = parameters(&src);
+    let d = Profile::default();
+    let l = &d.layout;
+    let expect: [(&str, u64); 12] = [
+        ("CLEAR_LEN", l.clear_len as u64),
+        ("IND_OFFSET", l.indication_offset as u64),
+        ("IND_NULL", l.indication_null as u64),
+        ("IND_CIPHERED", l.indication_ciphered as u64),
+        (
+            "MAC_TRAILER",
+            u64::from(l.mac_position == MacPosition::Trailer),
+        ),
+        ("REQ_COUNT", d.request.count as u64),
+        ("REQ_BEARER", d.request.bearer as u64),
+        ("REQ_DIRECTION", d.request.direction as u64),
+        ("RSP_COUNT", d.response.count as u64),
+        ("RSP_BEARER", d.response.bearer as u64),
+        ("RSP_DIRECTION", d.response.direction as u64),
+        ("FAULT", 0),
+    ];
+    for (name, v) in expect {
+        assert_eq!(p.get(name), Some(&v), "parameter {name}");
+    }
+    assert_eq!(1usize << p["ADDR_W"], FRAME_CAPACITY, "frame buffer size");
+}
