@@ -46,12 +46,19 @@ impl Kdf {
         Self { mac }
     }
 
-    /// The 256-bit output for FC and parameters.
+    /// The 256-bit output for FC and parameters. S is fed to the MAC piece by piece (the same
+    /// octets as [`kdf_input`], without assembling them).
     pub fn derive(&self, fc: u8, params: &[&[u8]]) -> Result<Key256, Error> {
-        let mut s = kdf_input(fc, params)?;
         let mut m = self.mac.clone();
-        m.update(&s);
-        s.zeroize();
+        m.update(&[fc]);
+        for (index, p) in params.iter().enumerate() {
+            let len = u16::try_from(p.len()).map_err(|_| Error::KdfParamTooLong {
+                index,
+                len: p.len(),
+            })?;
+            m.update(p);
+            m.update(&len.to_be_bytes());
+        }
         let out: [u8; 32] = m.finalize().into_bytes().into();
         Ok(Key256::new(out))
     }
