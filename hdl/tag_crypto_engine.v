@@ -13,6 +13,16 @@
 //     acc_q gated to zero) and K1/K2 are derived octet by octet from the held out_block and XORed
 //     into acc_q during 16 rotate steps. The keystream block is likewise consumed octet by octet
 //     from the held out_block. The tag (MAC) stays held in the core until the response is taken.
+//   * The two keys are one 256-bit ring (key_enc_q above key_int_q) rotating by one octet every
+//     cycle; the core always takes its key from key_enc_q, which holds KCommand_enc at ring phase
+//     kph_q = 0 and KCommand_int at phase 16, so there is no key-select mux: a block is offered
+//     (registered in_valid, one cycle) only at the phase of the wanted key (<= 31 cycles of wait per
+//     block). The core is idle in every *SEND state, so the offer is taken at once.
+//   * Timing (iCE40): key ring, acc_q and the key/data selects of the core are AND-OR of one-hot
+//     selects that are all 0 while clr; the core's in_valid and out_ready are flops; the region
+//     compares (full / part / skip) are registered with off_q; the indication octet is decided on
+//     one cycle after it is read (S_INDD); the header is loaded in every state that may start a
+//     pass (whatever the decision), so no memory-data-dependent decision drives a 128-bit select.
 //   * ZEROIZE clears every register of the engine and, through a registered one-cycle pulse on the
 //     core's synchronous reset, every register of the AES core (last round key, last output).
 // Memory port: one octet per transfer; NEA2 does read then write per octet; the deciphered octets
@@ -78,15 +88,19 @@ module tag_crypto_engine #(
                    S_CDEC = 5'd4,  S_CSEND= 5'd5,  S_CWAIT= 5'd6,  S_LSEND  = 5'd7,
                    S_LWAIT= 5'd8,  S_KX   = 5'd9,  S_MCMP = 5'd10, S_MWR    = 5'd11,
                    S_ESTART=5'd12, S_ESEND= 5'd13, S_EWAIT= 5'd14, S_ERD    = 5'd15,
-                   S_EWR  = 5'd16, S_MREL = 5'd17, S_CHK  = 5'd18;
+                   S_EWR  = 5'd16, S_MREL = 5'd17, S_CHK  = 5'd18, S_INDD = 5'd19;
 
   // ---------------------------------------------------------------- registers
   reg [4:0]    state_q;
   reg [2:0]    op_q;
   reg [2:0]    status_q;
   reg          keyed_q;
+  // the two keys form one 256-bit ring rotating by one octet per cycle (key_enc_q above key_int_q);
+  // the AES core always sees key_enc_q, which holds KCommand_enc when kph_q == 0 and KCommand_int
+  // when kph_q == 16, so no key-select mux is needed
   reg [127:0]  key_enc_q /* verilator public_flat_rd */;
   reg [127:0]  key_int_q /* verilator public_flat_rd */;
+  reg [4:0]    kph_q;
   reg [127:0]  acc_q     /* verilator public_flat_rd */;
   reg [7:0]    data_q    /* verilator public_flat_rd */;
   reg          mism_q    /* verilator public_flat_rd */;
@@ -108,14 +122,20 @@ module tag_crypto_engine #(
   wire [127:0] aes_out;
   wire         zblk = (state_q == S_LSEND);
   wire [127:0] aes_in_block = zblk ? 128'd0 : acc_q;
-  wire [127:0] aes_in_key   = ksel_q ? key_enc_q : key_int_q;
-  wire         aes_in_valid = (state_q == S_LSEND) || (state_q == S_CSEND) || (state_q == S_ESEND);
-  reg          aes_out_ready;
+  wire [127:0] aes_in_key   = key_enc_q;
+  // offered only when the wanted key is aligned; the core is idle in every *SEND state
+  // (its previous output has been released), so in_ready is high and the offer is taken at once
+  // in_valid is a flop, set (from the ring phase of the next cycle) for the one cycle in which a
+  // *SEND state has its key aligned, so the core's load path starts at a flop
+  reg          inv_q;
+  wire         aes_in_valid = inv_q;
+  reg          aes_rel;     // release the held AES output (registered into aes_rel_q)
+  reg          aes_rel_q;
 
   aes128_enc #(.FAULT_SBOX((FAULT == 2) ? 1 : 0)) u_aes (
     .clk(clk), .rst_n(rst_n && !aes_clr_q),
     .in_valid(aes_in_valid), .in_ready(aes_in_ready), .in_key(aes_in_key), .in_block(aes_in_block),
-    .out_valid(aes_out_valid), .out_ready(aes_out_ready), .out_block(aes_out));
+    .out_valid(aes_out_valid), .out_ready(aes_rel_q), .out_block(aes_out));
 
   // octet j of the held AES output and the top two bits of octet j+1 (0 past the end)
   reg  [7:0]   ob;
@@ -139,15 +159,15 @@ module tag_crypto_engine #(
   wire [7:0]   kb  = (pad_q && (FAULT != 1)) ? k2 : k1;
 
   // ---------------------------------------------------------------- region bookkeeping
-  wire [W:0]   len_oct = len_q[LW-1:3];
   wire [2:0]   len_rem = len_q[2:0];
-  wire         full    = (off_q < len_oct);
-  wire         part    = (off_q == len_oct) && (len_rem != 3'd0);
+  reg          full_q, part_q, skip_q;    // region compares of off_q, registered with it
+  wire         full    = full_q;
+  wire         part    = part_q;
   wire         avail   = full || part;
   wire [7:0]   mask    = part ? ~(8'hff >> len_rem) : 8'hff;
   wire [7:0]   padbit  = 8'h80 >> len_rem;
   wire         msg_op  = op_q[2];                       // UNPROTECT / PROTECT
-  wire         skip    = (MAC_TRAILER == 0) && msg_op && (off_q == OFF_CLEAR);
+  wire         skip    = skip_q;
   wire         hdr_oct = first_q && !j_q[3];
 
   assign mem_addr = base_q + off_q[W-1:0];
@@ -173,7 +193,7 @@ module tag_crypto_engine #(
   always @(*) begin
     state_d = state_q; st_ld = 1'b0; st_d = ST_OK; ld_hdr = 1'b0; setup_mac = 1'b0; setup_nea = 1'b0;
     rot = 1'b0; step_off = 1'b0; ctr_inc = 1'b0; clr_all = 1'b0; show_d = 1'b0;
-    ciph_d = 1'b0; ciph_ld = 1'b0; data_ld = 1'b0; mism_ld = 1'b0; aes_out_ready = 1'b0;
+    ciph_d = 1'b0; ciph_ld = 1'b0; data_ld = 1'b0; mism_ld = 1'b0; aes_rel = 1'b0;
     m = 8'h00;
     case (state_q)
       S_IDLE: if (cmd_valid) begin
@@ -192,14 +212,17 @@ module tag_crypto_engine #(
         else                                           state_d = S_IND;
       end
       S_RSP: if (rsp_ready) begin
-        aes_out_ready = show_q;                          // release the held tag
+        aes_rel = show_q;                          // release the held tag
         state_d = S_IDLE;
       end
-      S_IND: if (mem_ack) begin
-        ciph_ld = 1'b1; ciph_d = (mem_rdata == IND_CIPHERED);
-        if ((mem_rdata != IND_CIPHERED) && (mem_rdata != IND_NULL)) begin
+      // the indication octet is registered in data_q and decided on in the next cycle (keeps the
+      // memory read data out of the wide register-load selects)
+      S_IND: if (mem_ack) begin data_ld = 1'b1; state_d = S_INDD; end
+      S_INDD: begin
+        ciph_ld = 1'b1; ciph_d = (data_q == IND_CIPHERED);
+        if ((data_q != IND_CIPHERED) && (data_q != IND_NULL)) begin
           st_ld = 1'b1; st_d = ST_BAD_IND; state_d = S_RSP;
-        end else if ((op_q == OP_PRO) && (mem_rdata == IND_CIPHERED)) begin
+        end else if ((op_q == OP_PRO) && (data_q == IND_CIPHERED)) begin
           setup_nea = 1'b1; state_d = S_ESTART;
         end else begin
           setup_mac = 1'b1; state_d = S_CBUILD;
@@ -219,21 +242,21 @@ module tag_crypto_engine #(
         if (rot && j15) state_d = S_CDEC;
       end
       S_CDEC: if (!skip) begin
-        aes_out_ready = !first_q;                         // release X_{i-1}
+        aes_rel = !first_q;                         // release X_{i-1}
         state_d = avail ? S_CSEND : S_LSEND;
       end
-      S_CSEND: if (aes_in_ready) state_d = S_CWAIT;
+      S_CSEND: if (aes_in_valid && aes_in_ready) state_d = S_CWAIT;
       S_CWAIT: if (aes_out_valid) begin
         if (!fin_q) state_d = S_CBUILD;
         else if (op_q == OP_NIA) begin st_ld = 1'b1; st_d = ST_OK; show_d = 1'b1; state_d = S_RSP; end
         else if (op_q == OP_UNP) state_d = S_MCMP;
         else state_d = S_MWR;
       end
-      S_LSEND: if (aes_in_ready) state_d = S_LWAIT;
+      S_LSEND: if (aes_in_valid && aes_in_ready) state_d = S_LWAIT;
       S_LWAIT: if (aes_out_valid) state_d = S_KX;
       S_KX: begin
         rot = 1'b1;
-        if (j15) begin aes_out_ready = 1'b1; state_d = S_CSEND; end
+        if (j15) begin aes_rel = 1'b1; state_d = S_CSEND; end
       end
       // ---- MAC field: compare (UNPROTECT) or write (PROTECT)
       S_MCMP: if (mem_ack) begin
@@ -241,7 +264,7 @@ module tag_crypto_engine #(
         if (j_q == 4'd3) state_d = S_MREL;
       end
       S_MREL: begin
-        aes_out_ready = 1'b1;
+        aes_rel = 1'b1;
         st_ld = 1'b1; state_d = S_RSP;
         if (mism_q) st_d = ST_MAC_FAIL;
         else if (ciph_q) begin st_ld = 1'b0; setup_nea = 1'b1; state_d = S_ESTART; end
@@ -256,21 +279,25 @@ module tag_crypto_engine #(
         else if (op_q == OP_PRO) begin setup_mac = 1'b1; state_d = S_CBUILD; end
         else begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
       end
-      S_ESEND: if (aes_in_ready) state_d = S_EWAIT;
+      S_ESEND: if (aes_in_valid && aes_in_ready) state_d = S_EWAIT;
       S_EWAIT: if (aes_out_valid) state_d = S_ERD;
       S_ERD: begin
-        if (!avail) begin aes_out_ready = 1'b1; state_d = S_ESTART; end
+        if (!avail) begin aes_rel = 1'b1; state_d = S_ESTART; end
         else if (mem_ack) begin data_ld = 1'b1; state_d = S_EWR; end
       end
       S_EWR: if (mem_ack) begin
         step_off = 1'b1;
-        if (j15) begin aes_out_ready = 1'b1; ctr_inc = 1'b1; state_d = S_ESTART; end
+        if (j15) begin aes_rel = 1'b1; ctr_inc = 1'b1; state_d = S_ESTART; end
         else state_d = S_ERD;
       end
       default: state_d = S_IDLE;
     endcase
     // raw ops keep the header loaded from the command at the handshake
-    ld_hdr = (cmd_hs && c_raw && keyed_q) || ((setup_mac || setup_nea) && (state_q != S_CHK));
+    // message ops: loaded in every state that may start a CMAC or NEA2 pass (whatever the decision
+    // taken there; acc_q holds nothing needed any more), so the wide acc_q selects depend on the
+    // state only, not on the indication / MAC verdict
+    ld_hdr = (cmd_hs && c_raw && keyed_q) || (state_q == S_INDD) || (state_q == S_MREL) ||
+             ((state_q == S_ESTART) && !avail && (op_q == OP_PRO));
   end
 
   assign cmd_ready  = (state_q == S_IDLE);
@@ -295,22 +322,65 @@ module tag_crypto_engine #(
 
   always @(posedge clk) aes_clr_q <= rst_n && clr_all;
 
+  // offset within the message / region, and its compares against the length computed from the
+  // next values so that full / part / skip come straight from flops
+  reg  [W:0]    off_d;
+  always @(*) begin
+    off_d = off_q;
+    if (clr) off_d = {(W+1){1'b0}};
+    else if (cmd_hs) off_d = OFF_IND;
+    else if (setup_mac) off_d = {(W+1){1'b0}};
+    else if (setup_nea) off_d = msg_op ? OFF_NEA : {(W+1){1'b0}};
+    else if (skip && (((state_q == S_CBUILD) && !hdr_oct) || (state_q == S_CDEC))) off_d = OFF_BODY0;
+    else if ((state_q == S_CWAIT) && aes_out_valid && fin_q && (MAC_TRAILER == 0)) off_d = OFF_CLEAR;
+    else if (step_off) off_d = off_q + {{W{1'b0}}, 1'b1};
+  end
+  wire [LW-1:0] len_d    = clr ? {LW{1'b0}} : cmd_hs ? c_len : len_q;
+  wire [W:0]    len_oct_d = len_d[LW-1:3];
+  wire          msg_op_d = clr ? 1'b0 : cmd_hs ? cmd_op[2] : op_q[2];
   always @(posedge clk) begin
-    // keys: loaded by LOAD_KEYS only; cleared by reset / ZEROIZE
-    if (clr) begin
-      key_enc_q <= 128'd0; key_int_q <= 128'd0; keyed_q <= 1'b0;
-    end else if (cmd_hs && (cmd_op == OP_LOAD)) begin
-      key_enc_q <= cmd_key_enc; key_int_q <= cmd_key_int; keyed_q <= 1'b1;
-    end
+    off_q  <= off_d;
+    full_q <= (off_d < len_oct_d);
+    part_q <= (off_d == len_oct_d) && (len_d[2:0] != 3'd0);
+    skip_q <= (MAC_TRAILER == 0) && msg_op_d && (off_d == OFF_CLEAR);
+  end
+  // the core's out_ready is registered (the release takes effect one cycle after the decision):
+  // keeps the engine's region compares out of the core's load / in_ready path. The output is not
+  // read after the release decision, and every *SEND state follows a release by >= 1 cycle.
+  always @(posedge clk) aes_rel_q <= !clr && aes_rel;
 
-    if (clr) acc_q <= 128'd0;
-    else if (ld_hdr) acc_q <= {hdr, 90'd0};
-    else if (rot) acc_q <= {acc_q[119:0], rot_in};
-    else if (ctr_inc) acc_q[CW-1:0] <= ctr_nx;
+  // working register: AND-OR of one-hot selects (header load, octet rotation, counter step, hold),
+  // all 0 while clr
+  wire asel_hd = !clr && ld_hdr;
+  wire asel_rt = !clr && !ld_hdr && rot;
+  wire asel_ct = !clr && !ld_hdr && !rot && ctr_inc;
+  wire asel_ho = !clr && !ld_hdr && !rot && !ctr_inc;
+  always @(posedge clk)
+    acc_q <= ({128{asel_hd}} & {hdr, 90'd0}) | ({128{asel_rt}} & {acc_q[119:0], rot_in}) |
+             ({128{asel_ho}} & acc_q) | ({128{asel_ct}} & {acc_q[127:CW], ctr_nx});
+
+  // key ring: AND-OR of one-hot selects, all 0 while clr (so the clear costs no mux per flop)
+  wire key_ld  = cmd_hs && (cmd_op == OP_LOAD);
+  wire ksel_ld = !clr && key_ld;
+  wire ksel_rt = !clr && !key_ld;
+  always @(posedge clk) begin
+    key_enc_q <= ({128{ksel_ld}} & cmd_key_enc) | ({128{ksel_rt}} & {key_enc_q[119:0], key_int_q[127:120]});
+    key_int_q <= ({128{ksel_ld}} & cmd_key_int) | ({128{ksel_rt}} & {key_int_q[119:0], key_enc_q[127:120]});
+    kph_q     <= kph_d;
+  end
+  wire [4:0] kph_d  = {5{ksel_rt}} & (kph_q + 5'd1);
+  always @(posedge clk)
+    inv_q <= !clr && ((state_q == S_LSEND) || (state_q == S_CSEND) || (state_q == S_ESEND)) &&
+             !(inv_q && aes_in_ready) && (kph_d == {~ksel_q, 4'd0});
+
+  always @(posedge clk) begin
+    if (clr) keyed_q <= 1'b0;
+    else if (key_ld) keyed_q <= 1'b1;
+
 
     if (clr) begin
       state_q <= S_IDLE; op_q <= 3'd0; status_q <= ST_OK; data_q <= 8'd0; mism_q <= 1'b0;
-      badlen_q <= 1'b0; base_q <= {W{1'b0}}; off_q <= {(W+1){1'b0}}; len_q <= {LW{1'b0}}; j_q <= 4'd0;
+      badlen_q <= 1'b0; base_q <= {W{1'b0}}; len_q <= {LW{1'b0}}; j_q <= 4'd0;
       ksel_q <= 1'b0; first_q <= 1'b0; pad_q <= 1'b0; fin_q <= 1'b0; ciph_q <= 1'b0; show_q <= 1'b0;
       if (clr_all) state_q <= S_RSP;
     end else begin
@@ -318,25 +388,19 @@ module tag_crypto_engine #(
       if (st_ld) begin status_q <= st_d; show_q <= show_d; end
       if ((state_q == S_RSP) && rsp_ready) show_q <= 1'b0;
       if (cmd_hs) begin
-        op_q <= cmd_op; base_q <= cmd_addr; len_q <= c_len; off_q <= OFF_IND; mism_q <= 1'b0;
+        op_q <= cmd_op; base_q <= cmd_addr; len_q <= c_len; mism_q <= 1'b0;
         badlen_q <= c_badlen;
       end
       if (ciph_ld) ciph_q <= ciph_d;
       if (data_ld) data_q <= mem_rdata;
       if (mism_ld) mism_q <= mism_q || (mem_rdata != ob);
-      // offset within the message / region
-      if (setup_mac) off_q <= {(W+1){1'b0}};
-      else if (setup_nea) off_q <= msg_op ? OFF_NEA : {(W+1){1'b0}};
-      else if (skip && (((state_q == S_CBUILD) && !hdr_oct) || (state_q == S_CDEC))) off_q <= OFF_BODY0;
-      else if ((state_q == S_CWAIT) && aes_out_valid && fin_q && (MAC_TRAILER == 0)) off_q <= OFF_CLEAR;
-      else if (step_off) off_q <= off_q + {{W{1'b0}}, 1'b1};
       // octet position in the block
       if (ld_hdr || setup_mac || setup_nea) j_q <= 4'd0;
       else if (rot || step_off) j_q <= j_q + 4'd1;
       // CMAC / key select flags
       if (setup_mac) begin ksel_q <= 1'b0; first_q <= 1'b1; pad_q <= 1'b0; fin_q <= 1'b0; end
       if (setup_nea) ksel_q <= 1'b1;
-      if ((state_q == S_CSEND) && aes_in_ready) first_q <= 1'b0;
+      if ((state_q == S_CSEND) && aes_in_valid && aes_in_ready) first_q <= 1'b0;
       if ((state_q == S_CBUILD) && rot && !hdr_oct && (part || !avail)) pad_q <= 1'b1;
       if ((state_q == S_CDEC) && !skip && !avail) fin_q <= 1'b1;
       if ((state_q == S_CWAIT) && aes_out_valid && fin_q) fin_q <= 1'b0;

@@ -43,6 +43,10 @@ pub struct CosimOptions {
     pub fault: u8,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Parallel simulations (0: one per core). The first runs the vectors and directed cases
+    /// and its share of the random transactions; the others run random transactions only, each
+    /// with its own model instances and a seed derived from `seed`. A VCD run uses one.
+    pub jobs: usize,
 }
 
 impl Default for CosimOptions {
@@ -54,6 +58,7 @@ impl Default for CosimOptions {
             vcd: None,
             fault: 0,
             progress: false,
+            jobs: 1,
         }
     }
 }
@@ -149,6 +154,8 @@ pub struct CosimReport {
     /// Secret registers checked for zero after ZEROIZE and reset.
     pub secret_registers: Vec<String>,
     pub sim_cycles: u64,
+    /// Parallel simulations the run used.
+    pub jobs: usize,
     pub wall_seconds: f64,
     pub cycles_per_second: f64,
     pub aes_blocks_verified: u64,
@@ -463,12 +470,30 @@ struct Runner<'a> {
     traces_written: usize,
     bar: indicatif::ProgressBar,
     txn_index: u64,
+    /// Run the vectors, directed cases, procedure and security levels (the first shard).
+    directed: bool,
 }
 
 const MAX_FAILURES_KEPT: usize = 32;
 const MAX_TRACES: usize = 3;
 
 impl<'a> Runner<'a> {
+    /// The shard's report (rates over its own wall time).
+    fn finish(self, t0: Instant, c0: u64) -> CosimReport {
+        let mut rep = self.report;
+        rep.ops = self
+            .ops
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.op = k.to_string();
+                v
+            })
+            .collect();
+        rep.sim_cycles = self.rtl.total_cycles() - c0;
+        set_rates(&mut rep, t0.elapsed().as_secs_f64());
+        rep
+    }
+
     fn begin(&mut self, name: &str) {
         self.level = LevelReport {
             level: name.into(),
@@ -722,8 +747,77 @@ pub fn run(opts: &CosimOptions) -> Result<CosimReport, Error> {
     run_with_profile(opts, &profile)
 }
 
-/// Run the co-simulation under `profile` (must match the profile the RTL was built with).
+/// Run the co-simulation under `profile` (must match the profile the RTL was built with), on
+/// `opts.jobs` parallel simulations.
 pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimReport, Error> {
+    let jobs = match opts.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let jobs = if opts.vcd.is_some() { 1 } else { jobs.max(1) };
+    let n_directed = 600; // rough, for the progress bar
+    let bar = if opts.progress {
+        let b = indicatif::ProgressBar::new((opts.count + n_directed) as u64);
+        if let Ok(s) = indicatif::ProgressStyle::with_template(
+            "{spinner} {msg:<10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+        ) {
+            b.set_style(s.progress_chars("=> "));
+        }
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let t0 = Instant::now();
+    let share = opts.count / jobs;
+    let first = CosimOptions {
+        count: opts.count - share * (jobs - 1),
+        ..opts.clone()
+    };
+    let results: Vec<Result<CosimReport, Error>> = std::thread::scope(|sc| {
+        let others: Vec<_> = (1..jobs)
+            .map(|i| {
+                let o = CosimOptions {
+                    count: share,
+                    // SplitMix64 step: well-separated seeds per shard.
+                    seed: opts
+                        .seed
+                        .wrapping_add((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+                    ..opts.clone()
+                };
+                let b = bar.clone();
+                sc.spawn(move || run_shard(&o, profile, false, b))
+            })
+            .collect();
+        let mut v = vec![run_shard(&first, profile, true, bar.clone())];
+        for h in others {
+            v.push(h.join().unwrap_or_else(|_| {
+                Err(EngineError::Protocol("a co-simulation shard panicked".into()).into())
+            }));
+        }
+        v
+    });
+    bar.finish_and_clear();
+    let mut it = results.into_iter();
+    let mut rep = it
+        .next()
+        .unwrap_or_else(|| Err(EngineError::Invalid("no shard ran".into()).into()))?;
+    for r in it {
+        merge(&mut rep, r?);
+    }
+    rep.count = opts.count;
+    rep.jobs = jobs;
+    set_rates(&mut rep, t0.elapsed().as_secs_f64());
+    Ok(rep)
+}
+
+/// One simulation: `directed` adds the vectors, directed cases, procedure and security levels
+/// and the stall-free timing to its random transactions.
+fn run_shard(
+    opts: &CosimOptions,
+    profile: &Profile,
+    directed: bool,
+    bar: indicatif::ProgressBar,
+) -> Result<CosimReport, Error> {
     if !(0.0..1.0).contains(&opts.stall_prob) {
         return Err(EngineError::Invalid(format!(
             "stall probability {} outside [0, 1)",
@@ -744,18 +838,6 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
     let nia_v = crate::vectors::nia2().map_err(vec_err)?;
     let (ctr_v, cmac_v, _) = crate::vectors::aes_modes().map_err(vec_err)?;
 
-    let n_directed = 600; // rough, for the progress bar
-    let bar = if opts.progress {
-        let b = indicatif::ProgressBar::new((opts.count + n_directed) as u64);
-        if let Ok(s) = indicatif::ProgressStyle::with_template(
-            "{spinner} {msg:<10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
-        ) {
-            b.set_style(s.progress_chars("=> "));
-        }
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
     let mut r = Runner {
         opts,
         profile: profile.clone(),
@@ -778,6 +860,7 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
         traces_written: 0,
         bar,
         txn_index: 0,
+        directed,
     };
     r.report.secret_registers = r.rtl.secret_registers();
     if let Some(p) = &opts.vcd {
@@ -794,7 +877,7 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
 
     // ---------------------------------------------------------------- AES block
     r.begin("aes");
-    {
+    if r.directed {
         let k: [u8; 16] = core::array::from_fn(|i| i as u8);
         let p: [u8; 16] = core::array::from_fn(|i| (i as u8) * 0x11);
         let c = [
@@ -856,16 +939,16 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
                 );
             }
         }
-        for _ in 0..n_aes {
-            let (key, block) = (r.key(), r.key());
-            r.check("random", Txn::Aes { key, block }, stall, true);
-        }
+    }
+    for _ in 0..n_aes {
+        let (key, block) = (r.key(), r.key());
+        r.check("random", Txn::Aes { key, block }, stall, true);
     }
     r.end();
 
     // ---------------------------------------------------------------- NEA2
     r.begin("nea2");
-    for v in &nea_v {
+    for v in nea_v.iter().filter(|_| directed) {
         let keys = (v.key, [0u8; 16]);
         let txn = Txn::Nea2 {
             keys,
@@ -890,7 +973,7 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
 
     // ---------------------------------------------------------------- NIA2
     r.begin("nia2");
-    for v in &nia_v {
+    for v in nia_v.iter().filter(|_| directed) {
         let keys = ([0u8; 16], v.key);
         let txn = Txn::Nia2 {
             keys,
@@ -918,6 +1001,9 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
         let profile_max_body = l.max_message_len.saturating_sub(min);
         let mut bodies: Vec<usize> = vec![0, 1, 2, 15, 16, 17, 31, 32, 33, 127, 128];
         bodies.extend([profile_max_body, max_body]);
+        if !r.directed {
+            bodies.clear();
+        }
         for &body in &bodies {
             for cipher in [false, true] {
                 let keys = r.keys();
@@ -938,7 +1024,10 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
             }
         }
         // Lengths below the minimum and above the buffer, bad indications.
-        for n in (0..min).chain([params::BUFFER_LEN + 1]) {
+        for n in (0..min)
+            .chain([params::BUFFER_LEN + 1])
+            .filter(|_| directed)
+        {
             let keys = r.keys();
             let mut f = vec![0u8; n];
             r.rng.fill_bytes(&mut f);
@@ -962,7 +1051,7 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
             );
         }
         for ind in [0x00u8, 0x03, 0xff, l.indication_null ^ 0x80] {
-            if ind == l.indication_null || ind == l.indication_ciphered {
+            if !r.directed || ind == l.indication_null || ind == l.indication_ciphered {
                 continue;
             }
             let keys = r.keys();
@@ -993,7 +1082,8 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
             "truncated",
             "wrong key",
         ];
-        for i in 0..(attacks.len() * 8 + n_msg / 4) {
+        let first = if r.directed { 0 } else { attacks.len() * 8 };
+        for i in first..(attacks.len() * 8 + n_msg / 4) {
             let a = attacks[i % attacks.len()];
             let keys = r.keys();
             let body = r.rng.gen_range(1..=200);
@@ -1057,6 +1147,9 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
     r.end();
 
     // ---------------------------------------------------------------- whole procedure
+    if !r.directed {
+        return Ok(r.finish(t0, c0));
+    }
     r.begin("procedure");
     {
         use crate::messages::Command;
@@ -1236,31 +1329,52 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
     if opts.vcd.is_some() {
         r.rtl.close_vcd();
     }
-    r.bar.finish_and_clear();
-    let wall = t0.elapsed().as_secs_f64();
-    let mut rep = r.report;
-    rep.ops = r
-        .ops
-        .into_iter()
-        .map(|(k, mut v)| {
-            v.op = k.to_string();
-            v
-        })
-        .collect();
-    rep.sim_cycles = r.rtl.total_cycles() - c0;
+    Ok(r.finish(t0, c0))
+}
+
+/// Fill in the throughput figures of a report from its counters and a wall time.
+fn set_rates(rep: &mut CosimReport, wall: f64) {
     rep.wall_seconds = wall;
-    rep.cycles_per_second = if wall > 0.0 {
-        rep.sim_cycles as f64 / wall
-    } else {
-        0.0
-    };
     rep.aes_blocks_verified = rep.levels.iter().map(|l| l.aes_blocks).sum();
-    rep.aes_blocks_per_second = if wall > 0.0 {
-        rep.aes_blocks_verified as f64 / wall
-    } else {
-        0.0
-    };
-    Ok(rep)
+    let per_s = |n: u64| if wall > 0.0 { n as f64 / wall } else { 0.0 };
+    rep.cycles_per_second = per_s(rep.sim_cycles);
+    rep.aes_blocks_per_second = per_s(rep.aes_blocks_verified);
+}
+
+/// Fold the report of a random-only shard into the first shard's.
+fn merge(into: &mut CosimReport, other: CosimReport) {
+    for l in other.levels {
+        match into.levels.iter_mut().find(|x| x.level == l.level) {
+            Some(x) => {
+                x.checks += l.checks;
+                x.mismatches += l.mismatches;
+                x.aes_blocks += l.aes_blocks;
+                x.cycles += l.cycles;
+                x.seconds = x.seconds.max(l.seconds);
+            }
+            None => into.levels.push(l),
+        }
+    }
+    for o in other.ops {
+        match into.ops.iter_mut().find(|x| x.op == o.op) {
+            Some(x) if o.count > 0 => {
+                x.min = if x.count == 0 {
+                    o.min
+                } else {
+                    x.min.min(o.min)
+                };
+                x.max = x.max.max(o.max);
+                x.count += o.count;
+                x.total += o.total;
+                x.octets += o.octets;
+            }
+            Some(_) => {}
+            None => into.ops.push(o),
+        }
+    }
+    let room = MAX_FAILURES_KEPT.saturating_sub(into.failures.len());
+    into.failures.extend(other.failures.into_iter().take(room));
+    into.sim_cycles += other.sim_cycles;
 }
 
 impl Runner<'_> {
@@ -1277,7 +1391,8 @@ impl Runner<'_> {
         max_bits: usize,
         stall: f64,
     ) {
-        for &bits in lens {
+        let directed = self.directed;
+        for &bits in if directed { lens } else { &[] } {
             let (keys, inputs, data) = (self.keys(), self.inputs(), self.data(bits));
             self.check(
                 &format!("{bits} bits"),
@@ -1286,7 +1401,7 @@ impl Runner<'_> {
                 false,
             );
         }
-        for bearer in 0..32u8 {
+        for bearer in 0..if directed { 32u8 } else { 0 } {
             for direction in 0..2u8 {
                 let keys = self.keys();
                 let inputs = SecurityInputs {
@@ -1303,7 +1418,7 @@ impl Runner<'_> {
                 );
             }
         }
-        for count in [0u32, 0xffff_ffff] {
+        for count in [0u32, 0xffff_ffff].into_iter().filter(|_| directed) {
             for key in [[0u8; 16], [0xff; 16]] {
                 let inputs = SecurityInputs {
                     count,

@@ -239,6 +239,9 @@ enum Cmd {
         /// TEST ONLY: run against a deliberately broken RTL build (1: no K2 path, 2: S-box fault).
         #[arg(long, default_value_t = 0)]
         fault: u8,
+        /// Parallel simulations (0: one per core).
+        #[arg(long, default_value_t = 0)]
+        jobs: usize,
         #[command(flatten)]
         common: Common,
     },
@@ -591,28 +594,22 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
             stall_prob,
             vcd,
             fault,
+            jobs,
             common,
-        } => cosim_cmd(seed, count, stall_prob, vcd, fault, common.json),
+        } => cosim_cmd(aiotsec::cosim::CosimOptions {
+            seed,
+            count,
+            stall_prob,
+            vcd,
+            fault,
+            progress: !common.json,
+            jobs,
+        }),
     }
 }
 
 #[cfg(feature = "rtl")]
-fn cosim_cmd(
-    seed: u64,
-    count: usize,
-    stall_prob: f64,
-    vcd: Option<PathBuf>,
-    fault: u8,
-    json_out: bool,
-) -> Result<Output, Error> {
-    let opts = aiotsec::cosim::CosimOptions {
-        seed,
-        count,
-        stall_prob,
-        vcd,
-        fault,
-        progress: !json_out,
-    };
+fn cosim_cmd(opts: aiotsec::cosim::CosimOptions) -> Result<Output, Error> {
     let report = aiotsec::cosim::run(&opts)?;
     let ok = report.mismatches() == 0;
     Ok(Output {
