@@ -14,38 +14,9 @@
 module tag_crypto_engine_tb;
   localparam integer AW = 12;
   localparam integer ND = 3;
-  reg clk = 1'b0;
-  always #5 clk = ~clk;
-  reg            rst_n = 1'b0;
-  reg            cmd_valid = 1'b0;
-  reg  [2:0]     cmd_op = 3'd0;
-  reg  [127:0]   cmd_key_enc = 128'd0, cmd_key_int = 128'd0;
-  reg  [31:0]    cmd_count = 32'd0;
-  reg  [4:0]     cmd_bearer = 5'd0;
-  reg            cmd_direction = 1'b0;
-  reg  [AW-1:0]  cmd_addr = {AW{1'b0}};
-  reg  [AW+3:0]  cmd_len = {(AW+4){1'b0}};
-  reg            rsp_ready = 1'b0;
-  reg            ack_en = 1'b0;
-  reg  [7:0]     junk = 8'h00;
-  reg  [7:0]     mem [0:(1<<AW)-1];
-  integer        sel = 0;
-
-  wire [ND-1:0]  cmd_ready_v, rsp_valid_v, mem_req_v, mem_we_v;
-  wire [3*ND-1:0]  rsp_status_v;
-  wire [32*ND-1:0] rsp_mac_v;
-  wire [AW*ND-1:0] mem_addr_v;
-  wire [8*ND-1:0]  mem_wdata_v;
-  wire           cmd_ready  = cmd_ready_v[sel];
-  wire           rsp_valid  = rsp_valid_v[sel];
-  wire [2:0]     rsp_status = rsp_status_v[3*sel +: 3];
-  wire [31:0]    rsp_mac    = rsp_mac_v[32*sel +: 32];
-  wire           mem_req    = mem_req_v[sel];
-  wire           mem_we     = mem_we_v[sel];
-  wire [AW-1:0]  mem_addr   = mem_addr_v[AW*sel +: AW];
-  wire [7:0]     mem_wdata  = mem_wdata_v[8*sel +: 8];
-  wire           mem_ack    = mem_req && ack_en;
-  wire [7:0]     mem_rdata  = mem_ack ? mem[mem_addr] : junk;
+  localparam integer SEED = 32'h54434531;
+  localparam integer ACK_RATE = 3;
+`include "tb_engine_harness.vh"
 
   // per-instance configuration (mirrors the instance parameters below)
   localparam [31:0] C1 = 32'ha5a50001, C2 = 32'hc0ffee01;
@@ -83,79 +54,9 @@ module tag_crypto_engine_tb;
       localparam         RSD = (gd == 0) ? 1'b0 : (gd == 1) ? D1 : D2;
       tag_crypto_engine #(.ADDR_W(AW), .CLEAR_LEN(CL), .IND_OFFSET(IO), .IND_NULL(INU), .IND_CIPHERED(ICI),
         .MAC_TRAILER(MT), .REQ_COUNT(RQC), .REQ_BEARER(RQB), .REQ_DIRECTION(RQD),
-        .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD)) dut (
-        .clk(clk), .rst_n(rst_n), .cmd_valid(cmd_valid && sel == gd), .cmd_ready(cmd_ready_v[gd]),
-        .cmd_op(cmd_op), .cmd_key_enc(cmd_key_enc), .cmd_key_int(cmd_key_int), .cmd_count(cmd_count),
-        .cmd_bearer(cmd_bearer), .cmd_direction(cmd_direction), .cmd_addr(cmd_addr), .cmd_len(cmd_len),
-        .rsp_valid(rsp_valid_v[gd]), .rsp_ready(rsp_ready && sel == gd), .rsp_status(rsp_status_v[3*gd +: 3]),
-        .rsp_mac(rsp_mac_v[32*gd +: 32]), .mem_req(mem_req_v[gd]), .mem_we(mem_we_v[gd]),
-        .mem_addr(mem_addr_v[AW*gd +: AW]), .mem_wdata(mem_wdata_v[8*gd +: 8]),
-        .mem_ack(mem_ack && sel == gd), .mem_rdata(mem_rdata));
+        .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD)) dut (`TB_ENGINE_PORTS(gd));
     end
   endgenerate
-
-  integer seed = 32'h54434531;
-  integer npass = 0, nfail = 0;
-  integer nwrites = 0;
-  integer ack_mode = 1;
-  integer cycles = 0, t0 = 0, op_cycles = 0;
-  integer first_write = -1;      // cycle of the first write of the current command
-  reg [2:0]  got_status;
-  reg [31:0] got_mac;
-
-  reg            p_req = 1'b0, p_we = 1'b0, p_rv = 1'b0;
-  reg [AW-1:0]   p_addr;
-  reg [7:0]      p_wdata;
-  reg [2:0]      p_st;
-  reg [31:0]     p_mac;
-  always @(posedge clk) begin
-    if (mem_req && mem_ack && mem_we) begin
-      mem[mem_addr] <= mem_wdata; nwrites = nwrites + 1;
-      if (first_write < 0) first_write = cycles;
-    end
-    if ((mem_req_v & ~(1 << sel)) != 0) begin
-      $display("FAIL: unselected instance requests memory"); nfail = nfail + 1;
-    end
-    if (p_req && !(mem_req && mem_we == p_we && mem_addr == p_addr && (!p_we || mem_wdata == p_wdata))) begin
-      $display("FAIL: memory request changed before acknowledge"); nfail = nfail + 1;
-    end
-    if (p_rv && !(rsp_valid && rsp_status == p_st && rsp_mac == p_mac)) begin
-      $display("FAIL: response changed before it was taken"); nfail = nfail + 1;
-    end
-    p_req <= mem_req && !mem_ack; p_we <= mem_we; p_addr <= mem_addr; p_wdata <= mem_wdata;
-    p_rv <= rsp_valid && !rsp_ready; p_st <= rsp_status; p_mac <= rsp_mac;
-    cycles = cycles + 1;
-  end
-  always @(negedge clk) begin
-    ack_en    <= (ack_mode == 0) ? 1'b1 : (($random(seed) & 3) != 0);
-    rsp_ready <= (ack_mode == 0) ? 1'b1 : (($random(seed) & 3) != 0);
-    junk      <= $random(seed);
-  end
-
-  task scramble; begin
-    cmd_op = $random(seed); cmd_key_enc = {4{$random(seed)}}; cmd_key_int = {4{$random(seed)}};
-    cmd_count = $random(seed); cmd_bearer = $random(seed); cmd_direction = $random(seed);
-    cmd_addr = $random(seed); cmd_len = $random(seed);
-  end endtask
-
-  task issue; begin
-    @(negedge clk);
-    cmd_valid = 1'b1;
-    @(posedge clk);
-    while (!cmd_ready) @(posedge clk);
-    t0 = cycles; first_write = -1;
-    #1 cmd_valid = 1'b0;
-    scramble;
-    @(posedge clk);
-    while (!(rsp_valid && rsp_ready)) @(posedge clk);
-    op_cycles = cycles - t0;
-    got_status = rsp_status; got_mac = rsp_mac;
-  end endtask
-
-  task check; input ok; input [8*56-1:0] what; begin
-    if (ok) npass = npass + 1;
-    else begin nfail = nfail + 1; $display("FAIL: %0s (dut %0d, status %0d)", what, sel, got_status); end
-  end endtask
 
   // ---- helpers (on the selected instance)
   task load_keys; input [127:0] ke; input [127:0] ki; begin
@@ -207,10 +108,7 @@ module tag_crypto_engine_tb;
 
   integer n;
   initial begin
-    for (i = 0; i < (1 << AW); i = i + 1) mem[i] = $random(seed);
-    scramble;
-    repeat (3) @(posedge clk);
-    #1 rst_n = 1'b1;
+    start;
     for (d = 0; d < ND; d = d + 1) begin
       sel = d;
       // NO_KEYS after reset (buffer untouched)
@@ -328,13 +226,6 @@ module tag_crypto_engine_tb;
     msg_op(3'd4, MA, len);
     check(got_status == 4 && nwrites == w0, "NO_KEYS after reset (mid-operation)");
     $display("tag_crypto_engine_tb: %0d passed, %0d failed (%0d cycles)", npass, nfail, cycles);
-    $finish;
-  end
-
-  initial begin
-    #200000000;
-    $display("FAIL: timeout");
-    $display("tag_crypto_engine_tb: %0d passed, %0d failed", npass, nfail + 1);
     $finish;
   end
 endmodule

@@ -492,10 +492,10 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
             let profile = Profile::load_or_default(common.profile.as_deref())?;
             let ck = command_keys(&profile, &keys)?;
             let msg = hex_arg("message", &message)?;
-            let (plain, ciphered) = match backend {
+            let (plain, ciphered, cycles) = match backend {
                 BackendKind::Model => {
                     let u = messages::unprotect(&profile, &ck, inputs_of(&profile, dir), &msg)?;
-                    (u.plain, u.ciphered)
+                    (u.plain, u.ciphered, serde_json::Value::Null)
                 }
                 _ => {
                     if dir != Dir::Request {
@@ -508,6 +508,7 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
                     e.load_keys(&ck.enc, &ck.int)?;
                     let mut f = msg.clone();
                     let o = e.unprotect(&mut f)?;
+                    let c = cycles_json(&*e);
                     e.zeroize()?;
                     match o.status {
                         engine::Status::Ok => {}
@@ -516,12 +517,7 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
                         }
                         s => return Err(Error::Protocol(format!("engine: {s:?}"))),
                     }
-                    let l = &profile.layout;
-                    let bo = l.body_offset();
-                    (
-                        f[bo..bo + f.len() - l.min_message_len()].to_vec(),
-                        o.ciphered,
-                    )
+                    (messages::body(&profile, &f).to_vec(), o.ciphered, c)
                 }
             };
             let decoded = match dir {
@@ -534,7 +530,7 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
             let h = encode(&plain);
             Ok(out(
                 format!("{h}\n{d}"),
-                json!({"plain": h, "ciphered": ciphered, "decoded": d}),
+                json!({"plain": h, "ciphered": ciphered, "decoded": d, "cycles": cycles}),
             ))
         }
         Cmd::Procedure {
