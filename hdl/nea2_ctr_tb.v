@@ -16,7 +16,6 @@ module nea2_ctr_tb;
 
   tag_crypto_engine #(.ADDR_W(AW)) dut (`TB_ENGINE_PORTS(0));
 
-  reg [7:0]   vec [0:16383];
   integer     nv, v, p, i, n, bits, addr, w0, ok, dirn;
   reg [127:0] key;
   reg [31:0]  cnt;
@@ -34,13 +33,7 @@ module nea2_ctr_tb;
     nv = {vec[0], vec[1]};
     p = 2;
     for (v = 0; v < nv; v = v + 1) begin
-      for (i = 0; i < 16; i = i + 1) key[127 - 8*i -: 8] = vec[p + i];
-      cnt    = {vec[p+16], vec[p+17], vec[p+18], vec[p+19]};
-      bearer = vec[p+20];
-      dir    = vec[p+21];
-      bits   = {vec[p+22], vec[p+23]};
-      n      = (bits + 7) / 8;
-      p      = p + 24;
+      vec_record(p, key, cnt, bearer, dir, bits, n);
       cmd_op = 3'd0; cmd_key_enc = key; cmd_key_int = ~key;
       issue;
       check(got_status == 3'd0, "LOAD_KEYS");

@@ -14,7 +14,6 @@ module nia2_cmac_tb;
 
   tag_crypto_engine #(.ADDR_W(AW)) dut (`TB_ENGINE_PORTS(0));
 
-  reg [7:0]   vec [0:16383];
   integer     nv, v, p, i, n, bits, addr, w0;
   reg [127:0] key;
   reg [31:0]  cnt, mac;
@@ -32,13 +31,7 @@ module nia2_cmac_tb;
     nv = {vec[0], vec[1]};
     p = 2;
     for (v = 0; v < nv; v = v + 1) begin
-      for (i = 0; i < 16; i = i + 1) key[127 - 8*i -: 8] = vec[p + i];
-      cnt    = {vec[p+16], vec[p+17], vec[p+18], vec[p+19]};
-      bearer = vec[p+20];
-      dir    = vec[p+21];
-      bits   = {vec[p+22], vec[p+23]};
-      n      = (bits + 7) / 8;
-      p      = p + 24;
+      vec_record(p, key, cnt, bearer, dir, bits, n);
       // LOAD_KEYS
       cmd_op = 3'd0; cmd_key_int = key; cmd_key_enc = ~key;
       issue;

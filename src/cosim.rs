@@ -178,8 +178,9 @@ impl fmt::Display for CosimReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "co-simulation: RTL ({}) vs model, seed {}, {} random transactions, stall probability {}",
-            self.variant, self.seed, self.count, self.stall_prob
+            "co-simulation: RTL ({}) vs model, seed {}, {} random transactions, stall probability \
+             {}, {} parallel simulation(s)",
+            self.variant, self.seed, self.count, self.stall_prob, self.jobs
         )?;
         writeln!(
             f,
@@ -257,15 +258,25 @@ impl fmt::Display for CosimReport {
             }
             writeln!(f)?;
         }
-        write!(
-            f,
-            "{}",
-            if self.mismatches() == 0 {
-                "PASS: 0 mismatches"
-            } else {
-                "FAIL: mismatches found"
-            }
-        )
+        if self.mismatches() == 0 {
+            write!(f, "PASS: 0 mismatches")
+        } else {
+            write!(
+                f,
+                "FAIL: {} mismatches; reproduce with: aiotsec cosim --seed {} --count {} \
+                 --stall-prob {} --jobs {}{}",
+                self.mismatches(),
+                self.seed,
+                self.count,
+                self.stall_prob,
+                self.jobs,
+                if self.fault != 0 {
+                    format!(" --fault {}", self.fault)
+                } else {
+                    String::new()
+                }
+            )
+        }
     }
 }
 
