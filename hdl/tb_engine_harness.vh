@@ -1,0 +1,169 @@
+// tb_engine_harness.vh: testbench machinery shared by the tag_crypto_engine testbenches
+// (nea2_ctr_tb, nia2_cmac_tb, tag_crypto_engine_tb). Plain Verilog-2005 text, `include'd inside
+// the testbench module (not RTL: no module of its own, not linted or synthesized).
+//
+// The including module declares, before the `include:
+//   localparam integer AW        frame buffer address width (buffer of 1 << AW octets)
+//   localparam integer ND        number of engine instances on the shared bus (1 or more)
+//   localparam integer SEED      $random seed
+//   localparam integer ACK_RATE  random-delay memory: 1 -> acknowledge on 1 cycle in 4,
+//                                3 -> on 3 cycles in 4
+// and after it instantiates tag_crypto_engine instance G (0 .. ND-1) with the port list
+// `TB_ENGINE_PORTS(G). Only the selected instance (sel) sees cmd_valid, rsp_ready and mem_ack;
+// cmd_ready, rsp_*, mem_* below are the selected instance's.
+//
+// Provided: clock, reset, the command/response bus, a frame buffer model mem[] with random
+// acknowledge delays and random read data while not acknowledged (ack_mode 0: zero wait),
+// random response stalls, protocol checks (memory request stable until acknowledged, response
+// held until taken, no memory request from an unselected instance), write counting (nwrites),
+// cycle counting (cycles, op_cycles of the last command), tasks scramble / issue / check /
+// start, the pass/fail counters, a reader of test vector records (vec, vec_record) and a timeout.
+
+  reg clk = 1'b0;
+  always #5 clk = ~clk;
+  reg            rst_n = 1'b0;
+  reg            cmd_valid = 1'b0;
+  reg  [2:0]     cmd_op = 3'd0;
+  reg  [127:0]   cmd_key_enc = 128'd0, cmd_key_int = 128'd0;
+  reg  [31:0]    cmd_count = 32'd0;
+  reg  [4:0]     cmd_bearer = 5'd0;
+  reg            cmd_direction = 1'b0;
+  reg  [AW-1:0]  cmd_addr = {AW{1'b0}};
+  reg  [AW+3:0]  cmd_len = {(AW+4){1'b0}};
+  reg            rsp_ready = 1'b0;
+  reg            ack_en = 1'b0;
+  reg  [7:0]     junk = 8'h00;
+  reg  [7:0]     mem [0:(1<<AW)-1];
+  integer        sel = 0;        // selected engine instance
+
+  wire [ND-1:0]    cmd_ready_v, rsp_valid_v, mem_req_v, mem_we_v;
+  wire [3*ND-1:0]  rsp_status_v;
+  wire [32*ND-1:0] rsp_mac_v;
+  wire [AW*ND-1:0] mem_addr_v;
+  wire [8*ND-1:0]  mem_wdata_v;
+  wire           cmd_ready  = cmd_ready_v[sel];
+  wire           rsp_valid  = rsp_valid_v[sel];
+  wire [2:0]     rsp_status = rsp_status_v[3*sel +: 3];
+  wire [31:0]    rsp_mac    = rsp_mac_v[32*sel +: 32];
+  wire           mem_req    = mem_req_v[sel];
+  wire           mem_we     = mem_we_v[sel];
+  wire [AW-1:0]  mem_addr   = mem_addr_v[AW*sel +: AW];
+  wire [7:0]     mem_wdata  = mem_wdata_v[8*sel +: 8];
+  wire           mem_ack    = mem_req && ack_en;
+  wire [7:0]     mem_rdata  = mem_ack ? mem[mem_addr] : junk;
+
+`define TB_ENGINE_PORTS(G) \
+    .clk(clk), .rst_n(rst_n), .cmd_valid(cmd_valid && sel == (G)), .cmd_ready(cmd_ready_v[G]), \
+    .cmd_op(cmd_op), .cmd_key_enc(cmd_key_enc), .cmd_key_int(cmd_key_int), .cmd_count(cmd_count), \
+    .cmd_bearer(cmd_bearer), .cmd_direction(cmd_direction), .cmd_addr(cmd_addr), .cmd_len(cmd_len), \
+    .rsp_valid(rsp_valid_v[G]), .rsp_ready(rsp_ready && sel == (G)), .rsp_status(rsp_status_v[3*(G) +: 3]), \
+    .rsp_mac(rsp_mac_v[32*(G) +: 32]), .mem_req(mem_req_v[G]), .mem_we(mem_we_v[G]), \
+    .mem_addr(mem_addr_v[AW*(G) +: AW]), .mem_wdata(mem_wdata_v[8*(G) +: 8]), \
+    .mem_ack(mem_ack && sel == (G)), .mem_rdata(mem_rdata)
+
+  integer seed = SEED;
+  integer npass = 0, nfail = 0;
+  integer nwrites = 0;
+  integer ack_mode = 1;          // 0: zero wait, 1: random delays
+  integer cycles = 0, t0 = 0, op_cycles = 0;
+  integer first_write = -1;      // cycle of the first write of the current command
+  reg [2:0]  got_status;
+  reg [31:0] got_mac;
+
+  initial if (ND < 1 || (ACK_RATE != 1 && ACK_RATE != 3)) begin
+    $display("ERROR: tb_engine_harness: ND %0d / ACK_RATE %0d not supported", ND, ACK_RATE);
+    $finish;
+  end
+
+  // memory model + protocol checks (mem request stable until acknowledged, response held)
+  reg            p_req = 1'b0, p_we = 1'b0, p_rv = 1'b0;
+  reg [AW-1:0]   p_addr;
+  reg [7:0]      p_wdata;
+  reg [2:0]      p_st;
+  reg [31:0]     p_mac;
+  always @(posedge clk) begin
+    if (mem_req && mem_ack && mem_we) begin
+      mem[mem_addr] <= mem_wdata; nwrites = nwrites + 1;
+      if (first_write < 0) first_write = cycles;
+    end
+    if ((mem_req_v & ~(1 << sel)) != 0) begin
+      $display("FAIL: unselected instance requests memory"); nfail = nfail + 1;
+    end
+    if (p_req && !(mem_req && mem_we == p_we && mem_addr == p_addr && (!p_we || mem_wdata == p_wdata))) begin
+      $display("FAIL: memory request changed before acknowledge"); nfail = nfail + 1;
+    end
+    if (p_rv && !(rsp_valid && rsp_status == p_st && rsp_mac == p_mac)) begin
+      $display("FAIL: response changed before it was taken"); nfail = nfail + 1;
+    end
+    p_req <= mem_req && !mem_ack; p_we <= mem_we; p_addr <= mem_addr; p_wdata <= mem_wdata;
+    p_rv <= rsp_valid && !rsp_ready; p_st <= rsp_status; p_mac <= rsp_mac;
+    cycles = cycles + 1;
+  end
+  always @(negedge clk) begin
+    ack_en    <= (ack_mode == 0) ? 1'b1 :
+                 (ACK_RATE == 1) ? (($random(seed) & 3) == 0) : (($random(seed) & 3) != 0);
+    rsp_ready <= (ack_mode == 0) ? 1'b1 : (($random(seed) & 3) != 0);
+    junk      <= $random(seed);
+  end
+
+  // random command fields (outside the handshake they must not matter)
+  task scramble; begin
+    cmd_op = $random(seed); cmd_key_enc = {4{$random(seed)}}; cmd_key_int = {4{$random(seed)}};
+    cmd_count = $random(seed); cmd_bearer = $random(seed); cmd_direction = $random(seed);
+    cmd_addr = $random(seed); cmd_len = $random(seed);
+  end endtask
+
+  // random frame buffer and command fields, then release reset after three cycles
+  integer tb_k;
+  task start; begin
+    for (tb_k = 0; tb_k < (1 << AW); tb_k = tb_k + 1) mem[tb_k] = $random(seed);
+    scramble;
+    repeat (3) @(posedge clk);
+    #1 rst_n = 1'b1;
+  end endtask
+
+  // issue the command held in the cmd_* registers to the selected instance, wait for the response
+  task issue; begin
+    @(negedge clk);
+    cmd_valid = 1'b1;
+    @(posedge clk);
+    while (!cmd_ready) @(posedge clk);
+    t0 = cycles; first_write = -1;
+    #1 cmd_valid = 1'b0;
+    scramble;
+    @(posedge clk);
+    while (!(rsp_valid && rsp_ready)) @(posedge clk);
+    op_cycles = cycles - t0;
+    got_status = rsp_status; got_mac = rsp_mac;
+  end endtask
+
+  task check; input ok; input [8*56-1:0] what; begin
+    if (ok) npass = npass + 1;
+    else begin
+      nfail = nfail + 1;
+      if (ND > 1) $display("FAIL: %0s (dut %0d, status %0d)", what, sel, got_status);
+      else        $display("FAIL: %0s", what);
+    end
+  end endtask
+
+  // test vector records of scripts/tbvec-engine (nea2_vec.memh / nia2_vec.memh), $readmemh'd into
+  // vec[] by the testbench: vector count (2 octets), then per vector key (16), COUNT (4), BEARER,
+  // DIRECTION, bit length (2), then the data. vec_record reads the header at p and moves p past it.
+  reg [7:0] vec [0:16383];
+  task vec_record; inout integer p; output [127:0] key; output [31:0] cnt; output [4:0] bearer;
+    output dir; output integer bits; output integer n; integer k; begin
+    for (k = 0; k < 16; k = k + 1) key[127 - 8*k -: 8] = vec[p + k];
+    cnt    = {vec[p+16], vec[p+17], vec[p+18], vec[p+19]};
+    bearer = vec[p+20];
+    dir    = vec[p+21];
+    bits   = {vec[p+22], vec[p+23]};
+    n      = (bits + 7) / 8;
+    p      = p + 24;
+  end endtask
+
+  initial begin
+    #200000000;
+    $display("FAIL: timeout");
+    $display("%m: %0d passed, %0d failed", npass, nfail + 1);
+    $finish;
+  end
