@@ -9,7 +9,17 @@ use aiotsec::profile::{MacPosition, Profile};
 
 /// `NAME = value` of every `parameter` in the module header.
 fn parameters(src: &str) -> HashMap<String, u64> {
-    let header = &src[..src.find(");").unwrap_or(src.len())];
+    // Drop `//` comments, then take the module header: from `module` to the end of the port list.
+    let code: String = src
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let start = code
+        .find("module tag_crypto_engine")
+        .expect("module header");
+    let code = &code[start..];
+    let header = &code[..code.find(");").unwrap_or(code.len())];
     let mut out = HashMap::new();
     for part in header.split("parameter").skip(1) {
         let Some((lhs, rhs)) = part.split_once('=') else {
