@@ -13,10 +13,10 @@
 //     acc_q gated to zero) and K1/K2 are derived octet by octet from the held out_block and XORed
 //     into acc_q during 16 rotate steps. The keystream block is likewise consumed octet by octet
 //     from the held out_block. The tag (MAC) stays held in the core until the response is taken.
-//   * The two keys are one 256-bit ring (key_enc_q above key_int_q) rotating by one octet every
+//   * The two keys are one 256-bit ring (key_enc_q, key_int_q) that swaps its halves every
 //     cycle; the core always takes its key from key_enc_q, which holds KCommand_enc at ring phase
-//     kph_q = 0 and KCommand_int at phase 16, so there is no key-select mux: a block is offered
-//     (registered in_valid, one cycle) only at the phase of the wanted key (<= 31 cycles of wait per
+//     kph_q = 0 and KCommand_int at phase 1, so there is no key-select mux: a block is offered
+//     (registered in_valid, one cycle) only at the phase of the wanted key (<= 1 cycle of wait per
 //     block). The core is idle in every *SEND state, so the offer is taken at once.
 //   * Timing (iCE40): key ring, acc_q and the key/data selects of the core are AND-OR of one-hot
 //     selects that are all 0 while clr; the core's in_valid and out_ready are flops; the region
@@ -91,16 +91,16 @@ module tag_crypto_engine #(
                    S_EWR  = 5'd16, S_MREL = 5'd17, S_CHK  = 5'd18, S_INDD = 5'd19;
 
   // ---------------------------------------------------------------- registers
-  reg [4:0]    state_q;
+  (* fsm_encoding = "binary" *) reg [4:0] state_q;
   reg [2:0]    op_q;
   reg [2:0]    status_q;
   reg          keyed_q;
-  // the two keys form one 256-bit ring rotating by one octet per cycle (key_enc_q above key_int_q);
+  // the two keys form one 256-bit ring whose halves swap every cycle (key_enc_q <-> key_int_q);
   // the AES core always sees key_enc_q, which holds KCommand_enc when kph_q == 0 and KCommand_int
-  // when kph_q == 16, so no key-select mux is needed
+  // when kph_q == 1, so no key-select mux is needed
   reg [127:0]  key_enc_q /* verilator public_flat_rd */;
   reg [127:0]  key_int_q /* verilator public_flat_rd */;
-  reg [4:0]    kph_q;
+  reg          kph_q;
   reg [127:0]  acc_q     /* verilator public_flat_rd */;
   reg [7:0]    data_q    /* verilator public_flat_rd */;
   reg          mism_q    /* verilator public_flat_rd */;
@@ -113,7 +113,7 @@ module tag_crypto_engine #(
   reg          pad_q;      // the CMAC stream has ended inside the current block (padded)
   reg          fin_q;      // the final CMAC block has been sent
   reg          ciph_q;     // indication = ciphered
-  reg          show_q;     // rsp_mac shows the held tag
+  wire         show_q;     // rsp_mac shows the held tag (decoded, see below)
   reg          aes_clr_q;  // ZEROIZE: one-cycle synchronous reset of the AES core
   reg          badlen_q;   // region check of the command, registered at the handshake
 
@@ -176,23 +176,25 @@ module tag_crypto_engine #(
   wire         cmd_hs  = cmd_valid && (state_q == S_IDLE);
   wire         c_raw   = (cmd_op == OP_NEA) || (cmd_op == OP_NIA);
   wire         c_msg   = (cmd_op == OP_UNP) || (cmd_op == OP_PRO);
-  // region check: raw ops in bits, message ops in octets (start + length <= buffer)
-  wire [W+7:0] c_ext   = c_raw ? {4'd0, cmd_len} : {1'b0, cmd_len, 3'd0};
-  wire [W+7:0] c_end   = {5'd0, cmd_addr, 3'd0} + c_ext;
-  wire [W+7:0] c_cap   = {5'd1, {(W+3){1'b0}}};
-  wire         c_badlen = (c_end > c_cap) || (c_msg && (cmd_len < MIN_LEN));
+  // region check: raw ops in bits, message ops in octets (start + length <= buffer), written
+  // without a wide adder: whole octets c_n must fit the room 2**W - addr left after the start,
+  // and a raw region that exactly fills the room may not carry a partial trailing octet.
+  wire [LW-1:0] c_n    = c_raw ? {3'd0, cmd_len[LW-1:3]} : cmd_len;
+  wire [LW:0]  c_room  = {{(LW-W){1'b0}}, 1'b1, {W{1'b0}}} - {{(LW+1-W){1'b0}}, cmd_addr};
+  wire         c_badlen = ({1'b0, c_n} > c_room) || (c_raw && ({1'b0, c_n} == c_room) && (cmd_len[2:0] != 3'd0)) ||
+                          (c_msg && (cmd_len < MIN_LEN));
   wire [LW-1:0] c_len  = c_raw ? cmd_len : {cmd_len[LW-4:0] - TRAIL[LW-4:0], 3'd0};
 
   // ---------------------------------------------------------------- control
   reg  [4:0]   state_d;
   reg          st_ld, ld_hdr, setup_mac, setup_nea, rot, step_off, ctr_inc, clr_all;
   reg  [2:0]   st_d;
-  reg          show_d, ciph_d, ciph_ld, data_ld, mism_ld;
+  reg          ciph_d, ciph_ld, data_ld, mism_ld;
   reg  [7:0]   m;      // CMAC stream octet
 
   always @(*) begin
     state_d = state_q; st_ld = 1'b0; st_d = ST_OK; ld_hdr = 1'b0; setup_mac = 1'b0; setup_nea = 1'b0;
-    rot = 1'b0; step_off = 1'b0; ctr_inc = 1'b0; clr_all = 1'b0; show_d = 1'b0;
+    rot = 1'b0; step_off = 1'b0; ctr_inc = 1'b0; clr_all = 1'b0;
     ciph_d = 1'b0; ciph_ld = 1'b0; data_ld = 1'b0; mism_ld = 1'b0; aes_rel = 1'b0;
     m = 8'h00;
     case (state_q)
@@ -248,7 +250,7 @@ module tag_crypto_engine #(
       S_CSEND: if (aes_in_valid && aes_in_ready) state_d = S_CWAIT;
       S_CWAIT: if (aes_out_valid) begin
         if (!fin_q) state_d = S_CBUILD;
-        else if (op_q == OP_NIA) begin st_ld = 1'b1; st_d = ST_OK; show_d = 1'b1; state_d = S_RSP; end
+        else if (op_q == OP_NIA) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
         else if (op_q == OP_UNP) state_d = S_MCMP;
         else state_d = S_MWR;
       end
@@ -271,7 +273,7 @@ module tag_crypto_engine #(
       end
       S_MWR: if (mem_ack) begin
         step_off = 1'b1;
-        if (j_q == 4'd3) begin st_ld = 1'b1; st_d = ST_OK; show_d = 1'b1; state_d = S_RSP; end
+        if (j_q == 4'd3) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
       end
       // ---- NEA2: keystream block held in the core, octets read / XORed / written back
       S_ESTART: begin
@@ -302,6 +304,9 @@ module tag_crypto_engine #(
 
   assign cmd_ready  = (state_q == S_IDLE);
   assign rsp_valid  = (state_q == S_RSP);
+  // the response shows the held tag exactly when an NIA2 or PROTECT command ended well: every OK
+  // of those two operations is given with the tag held in the core (NIA2: S_CWAIT, PROTECT: S_MWR)
+  assign show_q     = rsp_valid && (status_q == ST_OK) && ((op_q == OP_NIA) || (op_q == OP_PRO));
   assign rsp_status = status_q;
   assign rsp_mac    = show_q ? aes_out[127:96] : 32'd0;
   assign mem_req    = (state_q == S_IND) || (state_q == S_MCMP) || (state_q == S_MWR) ||
@@ -364,14 +369,14 @@ module tag_crypto_engine #(
   wire ksel_ld = !clr && key_ld;
   wire ksel_rt = !clr && !key_ld;
   always @(posedge clk) begin
-    key_enc_q <= ({128{ksel_ld}} & cmd_key_enc) | ({128{ksel_rt}} & {key_enc_q[119:0], key_int_q[127:120]});
-    key_int_q <= ({128{ksel_ld}} & cmd_key_int) | ({128{ksel_rt}} & {key_int_q[119:0], key_enc_q[127:120]});
+    key_enc_q <= ({128{ksel_ld}} & cmd_key_enc) | ({128{ksel_rt}} & key_int_q);
+    key_int_q <= ({128{ksel_ld}} & cmd_key_int) | ({128{ksel_rt}} & key_enc_q);
     kph_q     <= kph_d;
   end
-  wire [4:0] kph_d  = {5{ksel_rt}} & (kph_q + 5'd1);
+  wire       kph_d  = ksel_rt && !kph_q;
   always @(posedge clk)
     inv_q <= !clr && ((state_q == S_LSEND) || (state_q == S_CSEND) || (state_q == S_ESEND)) &&
-             !(inv_q && aes_in_ready) && (kph_d == {~ksel_q, 4'd0});
+             !(inv_q && aes_in_ready) && (kph_d == !ksel_q);
 
   always @(posedge clk) begin
     if (clr) keyed_q <= 1'b0;
@@ -381,12 +386,11 @@ module tag_crypto_engine #(
     if (clr) begin
       state_q <= S_IDLE; op_q <= 3'd0; status_q <= ST_OK; data_q <= 8'd0; mism_q <= 1'b0;
       badlen_q <= 1'b0; base_q <= {W{1'b0}}; len_q <= {LW{1'b0}}; j_q <= 4'd0;
-      ksel_q <= 1'b0; first_q <= 1'b0; pad_q <= 1'b0; fin_q <= 1'b0; ciph_q <= 1'b0; show_q <= 1'b0;
+      ksel_q <= 1'b0; first_q <= 1'b0; pad_q <= 1'b0; fin_q <= 1'b0; ciph_q <= 1'b0;
       if (clr_all) state_q <= S_RSP;
     end else begin
       state_q <= state_d;
-      if (st_ld) begin status_q <= st_d; show_q <= show_d; end
-      if ((state_q == S_RSP) && rsp_ready) show_q <= 1'b0;
+      if (st_ld) status_q <= st_d;
       if (cmd_hs) begin
         op_q <= cmd_op; base_q <= cmd_addr; len_q <= c_len; mism_q <= 1'b0;
         badlen_q <= c_badlen;
