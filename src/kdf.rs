@@ -15,18 +15,24 @@ use crate::profile::Profile;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Build the KDF input string S.
-pub fn kdf_input(fc: u8, params: &[&[u8]]) -> Result<Vec<u8>, Error> {
-    let mut s = Vec::with_capacity(1 + params.iter().map(|p| p.len() + 2).sum::<usize>());
-    s.push(fc);
+/// Feed the pieces of S = FC || P0 || L0 || P1 || L1 ... to `out`, in order.
+fn pieces(fc: u8, params: &[&[u8]], mut out: impl FnMut(&[u8])) -> Result<(), Error> {
+    out(&[fc]);
     for (index, p) in params.iter().enumerate() {
         let len = u16::try_from(p.len()).map_err(|_| Error::KdfParamTooLong {
             index,
             len: p.len(),
         })?;
-        s.extend_from_slice(p);
-        s.extend_from_slice(&len.to_be_bytes());
+        out(p);
+        out(&len.to_be_bytes());
     }
+    Ok(())
+}
+
+/// Build the KDF input string S.
+pub fn kdf_input(fc: u8, params: &[&[u8]]) -> Result<Vec<u8>, Error> {
+    let mut s = Vec::with_capacity(1 + params.iter().map(|p| p.len() + 2).sum::<usize>());
+    pieces(fc, params, |b| s.extend_from_slice(b))?;
     Ok(s)
 }
 
@@ -50,15 +56,7 @@ impl Kdf {
     /// octets as [`kdf_input`], without assembling them).
     pub fn derive(&self, fc: u8, params: &[&[u8]]) -> Result<Key256, Error> {
         let mut m = self.mac.clone();
-        m.update(&[fc]);
-        for (index, p) in params.iter().enumerate() {
-            let len = u16::try_from(p.len()).map_err(|_| Error::KdfParamTooLong {
-                index,
-                len: p.len(),
-            })?;
-            m.update(p);
-            m.update(&len.to_be_bytes());
-        }
+        pieces(fc, params, |b| m.update(b))?;
         let out: [u8; 32] = m.finalize().into_bytes().into();
         Ok(Key256::new(out))
     }
