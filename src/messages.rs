@@ -332,7 +332,7 @@ pub fn mac_input(profile: &Profile, msg: &[u8]) -> Vec<u8> {
 /// The command keys of one round, prepared once (AES key schedules, CMAC subkeys) for every
 /// protect/unprotect of the round.
 pub struct Protector {
-    enc: aes::Aes128,
+    enc: aes::Aes128Enc,
     int: Nia2Key,
 }
 

@@ -3,7 +3,7 @@
 //! Bit strings are MSB first: bit 0 of a message is bit 7 of its first octet. Outputs carry
 //! ceil(bits/8) octets with the unused trailing bits zero.
 
-use aes::Aes128;
+use aes::Aes128Enc as Aes128;
 use aes::cipher::{BlockEncrypt, KeyInit, generic_array::GenericArray};
 
 use crate::error::Error;

@@ -24,7 +24,7 @@ pub fn nea2_in_place(
 
 /// [`nea2_in_place`] with a prepared AES key schedule.
 pub fn nea2_in_place_with(
-    c: &aes::Aes128,
+    c: &aes::Aes128Enc,
     inputs: SecurityInputs,
     buf: &mut [u8],
     bits: usize,

@@ -3,7 +3,7 @@
 //! octet fast path that streams byte-aligned messages without copying; they are tested against
 //! each other.
 
-use aes::Aes128;
+use aes::Aes128Enc as Aes128;
 use aes::cipher::{BlockEncrypt, generic_array::GenericArray};
 
 use super::{check_inputs, cipher, header64, last_octet_mask, octets_for};
