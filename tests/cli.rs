@@ -99,57 +99,24 @@ fn bad_inputs_are_errors_not_panics() {
         "--count",
         "0",
     ];
-    let (code, _) = aiotsec(
-        &[
-            &base[..],
-            &[
-                "--bearer",
-                "32",
-                "--direction",
-                "0",
-                "--bits",
-                "8",
-                "--data",
-                "00",
-            ],
-        ]
-        .concat(),
-    );
-    assert_eq!(code, 2, "BEARER 32 must be refused");
-    let (code, _) = aiotsec(
-        &[
-            &base[..],
-            &[
-                "--bearer",
-                "1",
-                "--direction",
-                "2",
-                "--bits",
-                "8",
-                "--data",
-                "00",
-            ],
-        ]
-        .concat(),
-    );
-    assert_eq!(code, 2, "DIRECTION 2 must be refused");
-    let (code, _) = aiotsec(
-        &[
-            &base[..],
-            &[
-                "--bearer",
-                "1",
-                "--direction",
-                "0",
-                "--bits",
-                "9",
-                "--data",
-                "00",
-            ],
-        ]
-        .concat(),
-    );
-    assert_eq!(code, 2, "too few octets for the bit length");
+    for (bearer, direction, bits, why) in [
+        ("32", "0", "8", "BEARER 32 must be refused"),
+        ("1", "2", "8", "DIRECTION 2 must be refused"),
+        ("1", "0", "9", "too few octets for the bit length"),
+    ] {
+        let args = [
+            "--bearer",
+            bearer,
+            "--direction",
+            direction,
+            "--bits",
+            bits,
+            "--data",
+            "00",
+        ];
+        let (code, _) = aiotsec(&[&base[..], &args[..]].concat());
+        assert_eq!(code, 2, "{why}");
+    }
     let (code, out) = aiotsec(&[
         "unprotect",
         "--kaiotf",
