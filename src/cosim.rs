@@ -765,10 +765,15 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
-    let jobs = if opts.vcd.is_some() { 1 } else { jobs.max(1) };
+    // At most 64 simulations (each one is a thread with its own models).
+    let jobs = if opts.vcd.is_some() {
+        1
+    } else {
+        jobs.clamp(1, 64)
+    };
     let n_directed = 600; // rough, for the progress bar
     let bar = if opts.progress {
-        let b = indicatif::ProgressBar::new((opts.count + n_directed) as u64);
+        let b = indicatif::ProgressBar::new(opts.count.saturating_add(n_directed) as u64);
         if let Ok(s) = indicatif::ProgressStyle::with_template(
             "{spinner} {msg:<10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
         ) {

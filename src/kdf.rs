@@ -57,8 +57,10 @@ impl Kdf {
     pub fn derive(&self, fc: u8, params: &[&[u8]]) -> Result<Key256, Error> {
         let mut m = self.mac.clone();
         pieces(fc, params, |b| m.update(b))?;
-        let out: [u8; 32] = m.finalize().into_bytes().into();
-        Ok(Key256::new(out))
+        let mut out: [u8; 32] = m.finalize().into_bytes().into();
+        let key = Key256::new(out);
+        out.zeroize();
+        Ok(key)
     }
 }
 

@@ -72,7 +72,7 @@ impl LongTermKey {
         match bytes.len() {
             16 | 32 => Ok(Self(bytes.to_vec())),
             n => Err(Error::KeyLength {
-                expected: 32,
+                expected: if n < 24 { 16 } else { 32 },
                 got: n,
             }),
         }

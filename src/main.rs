@@ -216,6 +216,9 @@ enum Cmd {
         /// Seed for the nonces (default: fresh from the OS).
         #[arg(long)]
         seed: Option<u64>,
+        /// Print KAIOTF and the command keys in the trace even for a key given with --ltk.
+        #[arg(long)]
+        show_keys: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -540,6 +543,7 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
             device,
             ltk,
             seed,
+            show_keys,
             common,
         } => {
             let profile = Profile::load_or_default(common.profile.as_deref())?;
@@ -550,6 +554,7 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
             cfg.seed = seed;
             if let Some(l) = ltk {
                 cfg.long_term_key = LongTermKey::from_hex(&l)?;
+                cfg.show_keys = show_keys;
             }
             let mut e = open_engine(device, &profile)?;
             let t = procedure::run(&profile, &cfg, &mut *e)?;

@@ -56,6 +56,9 @@ pub struct Config {
     pub seed: Option<u64>,
     /// Initial user memory of the device.
     pub memory: Vec<u8>,
+    /// Print KAIOTF and the command keys in the trace (on for the demo key; keys given by a user
+    /// are hidden unless asked for).
+    pub show_keys: bool,
 }
 
 impl Config {
@@ -71,6 +74,7 @@ impl Config {
             long_term_key: demo_key(),
             seed: None,
             memory: (0..128u32).map(|i| (i * 7 + 3) as u8).collect(),
+            show_keys: true,
         }
     }
 }
@@ -135,11 +139,20 @@ impl Recorder {
     }
 }
 
-fn keys_details(k: &CommandKeys) -> [(&'static str, String); 2] {
+fn keys_details(k: &CommandKeys, show: bool) -> [(&'static str, String); 2] {
     [
-        ("KCommand_enc", hex::encode(k.enc.expose())),
-        ("KCommand_int", hex::encode(k.int.expose())),
+        ("KCommand_enc", shown(k.enc.expose(), show)),
+        ("KCommand_int", shown(k.int.expose(), show)),
     ]
+}
+
+/// A key's hex, or a placeholder when keys are not to be shown.
+fn shown(key: &[u8], show: bool) -> String {
+    if show {
+        hex::encode(key)
+    } else {
+        "<hidden: --show-keys>".into()
+    }
 }
 
 /// Run steps 1-9 (and the attack, if any). The device's crypto runs on `device_engine`.
@@ -150,7 +163,10 @@ pub fn run(
 ) -> Result<Trace, Error> {
     let mut rng: Box<dyn RngCore> = match cfg.seed {
         Some(s) => Box::new(StdRng::seed_from_u64(s)),
-        None => Box::new(StdRng::from_entropy()),
+        None => Box::new(
+            StdRng::from_rng(rand::rngs::OsRng)
+                .map_err(|e| Error::Protocol(format!("no entropy source for the nonces: {e}")))?,
+        ),
     };
     let mut rec = Recorder { steps: vec![] };
     let aiotf_key = match cfg.attack {
@@ -193,7 +209,7 @@ pub fn run(
     let kaiotf_hex = aiotf
         .kaiotf
         .as_ref()
-        .map(|k| hex::encode(k.expose()))
+        .map(|k| shown(k.expose(), cfg.show_keys))
         .unwrap_or_default();
     rec.add(
         1,
@@ -209,7 +225,7 @@ pub fn run(
         2,
         "AIOTF",
         "derive KCommand_enc / KCommand_int (Annex A.4, provisional)",
-        &keys_details(&keys),
+        &keys_details(&keys, cfg.show_keys),
     );
     // Step 3.
     rec.add(

@@ -16,6 +16,9 @@ pub const PROVISIONAL_TOML: &str = include_str!("../profiles/provisional.toml");
 /// Octets of the NIA2 MAC field.
 pub const MAC_LEN: usize = 4;
 
+/// Largest protected message: the tag's frame buffer (the RTL engine's 2**ADDR_W octets).
+pub const MAX_FRAME: usize = 4096;
+
 /// Annex A.3 (provisional) inputs of the KAIOTF derivation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -224,9 +227,9 @@ impl Profile {
         if l.indication_null == l.indication_ciphered {
             return bad("layout: the two ciphering indications are equal".into());
         }
-        if l.max_message_len < l.min_message_len() + 2 || l.max_message_len > 65535 {
+        if l.max_message_len < l.min_message_len() + 2 || l.max_message_len > MAX_FRAME {
             return bad(format!(
-                "layout.max_message_len {} out of range [{}, 65535]",
+                "layout.max_message_len {} out of range [{}, {MAX_FRAME}] (the tag's frame buffer)",
                 l.max_message_len,
                 l.min_message_len() + 2
             ));
@@ -247,6 +250,15 @@ impl Profile {
         }
         if m.read == m.write || m.read == m.disable || m.write == m.disable {
             return bad("messages: command codes must differ".into());
+        }
+        let st = [
+            m.status_success,
+            m.status_out_of_range,
+            m.status_disabled,
+            m.status_unsupported,
+        ];
+        if (0..st.len()).any(|i| st[i + 1..].contains(&st[i])) {
+            return bad("messages: status codes must differ".into());
         }
         Ok(())
     }
@@ -291,6 +303,8 @@ mod tests {
         assert!(Profile::from_override_str("[request]\nbearer = 32\n").is_err());
         assert!(Profile::from_override_str("[request]\ndirection = 2\n").is_err());
         assert!(Profile::from_override_str("[layout]\nindication_offset = 5\n").is_err());
+        assert!(Profile::from_override_str("[layout]\nmax_message_len = 4097\n").is_err());
+        assert!(Profile::from_override_str("[messages]\nstatus_out_of_range = 0\n").is_err());
         assert!(Profile::from_override_str("not toml [").is_err());
     }
 }

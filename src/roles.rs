@@ -82,8 +82,10 @@ impl Aiotf {
         cipher: bool,
         rng: &mut dyn RngCore,
     ) -> Result<(R2dFrame, CommandKeys), Error> {
-        if !matches!(self.state, AiotfState::Idle) {
-            return Err(Error::Protocol("AIOTF: a round is already running".into()));
+        if matches!(self.state, AiotfState::AwaitingResponse { .. }) {
+            return Err(Error::Protocol(
+                "AIOTF: a round is already running (abort it first)".into(),
+            ));
         }
         let mut n_aiotf = vec![0u8; self.profile.kaiotf.n_aiotf_len];
         rng.fill_bytes(&mut n_aiotf);
@@ -100,6 +102,12 @@ impl Aiotf {
             ciphered: cipher,
         };
         Ok((R2dFrame { n_aiotf, nas }, keys))
+    }
+
+    /// Give up the running round (no response came): its keys are dropped (and zeroized).
+    pub fn abort(&mut self) {
+        self.state = AiotfState::Idle;
+        self.kaiotf = None;
     }
 
     /// Step 9: verify and decipher the Command Response. The round ends (keys discarded) only on

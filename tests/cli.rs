@@ -225,3 +225,17 @@ fn profile_override_changes_the_keys() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn user_keys_stay_out_of_the_trace_unless_asked() {
+    let ltk = "11".repeat(16);
+    let (code, out) = aiotsec(&["procedure", "--ltk", &ltk, "--seed", "5"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("<hidden: --show-keys>"), "{out}");
+    let (code, out) = aiotsec(&["procedure", "--ltk", &ltk, "--seed", "5", "--show-keys"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("<hidden"), "{out}");
+    // the published demo key is shown by default
+    let (_, out) = aiotsec(&["procedure", "--seed", "5"]);
+    assert!(!out.contains("<hidden"));
+}

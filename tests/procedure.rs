@@ -199,3 +199,33 @@ fn forged_responses_are_rejected_by_the_aiotf() {
     };
     assert!(a.handle_d2r(&reflected).is_err());
 }
+
+#[test]
+fn the_aiotf_runs_a_new_round_after_one_ends_or_is_aborted() {
+    let p = Profile::default();
+    let (mut dev, mut a, r2d, mut e) = round(
+        &p,
+        true,
+        Command::Read {
+            offset: 0,
+            length: 2,
+        },
+    );
+    let mut rng = StdRng::seed_from_u64(3);
+    // a second round while one runs is refused
+    assert!(a.start(&[0; 8], Command::Disable, true, &mut rng).is_err());
+    let (d2r, _) = dev.handle_r2d(&r2d, &mut e).unwrap();
+    a.handle_d2r(&d2r).unwrap();
+    // after the round: a new one starts
+    let inv = dev.inventory(&mut rng);
+    assert!(
+        a.start(&inv.payload, Command::Disable, true, &mut rng)
+            .is_ok()
+    );
+    a.abort();
+    assert!(a.handle_d2r(&d2r).is_err(), "no round after abort");
+    assert!(
+        a.start(&inv.payload, Command::Disable, true, &mut rng)
+            .is_ok()
+    );
+}

@@ -90,9 +90,19 @@ pub struct Nia2Key {
     k2: u128,
 }
 
+impl Drop for Nia2Key {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.k1.zeroize();
+        self.k2.zeroize();
+    }
+}
+
 enum Backend {
     #[cfg(target_arch = "x86_64")]
-    Ni(ni::RoundKeys),
+    // Boxed so the round keys (the first is the key itself) are not copied around by moves;
+    // they zeroize on drop.
+    Ni(Box<ni::RoundKeys>),
     Soft(Box<Aes128>),
 }
 
@@ -119,7 +129,7 @@ impl Nia2Key {
     pub fn new(key: &Key128) -> Self {
         #[cfg(target_arch = "x86_64")]
         let backend = match ni::RoundKeys::new(key) {
-            Some(rk) => Backend::Ni(rk),
+            Some(rk) => Backend::Ni(Box::new(rk)),
             None => Backend::Soft(Box::new(cipher(key))),
         };
         #[cfg(not(target_arch = "x86_64"))]

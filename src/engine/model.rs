@@ -8,7 +8,7 @@ use crate::messages::mac_input;
 use crate::profile::{MAC_LEN, Profile, SecurityInputs};
 
 /// Octets of the tag's frame buffer the engine addresses (RTL parameter ADDR_W = 12).
-pub const FRAME_CAPACITY: usize = 4096;
+pub const FRAME_CAPACITY: usize = crate::profile::MAX_FRAME;
 
 /// The golden model of the tag's crypto engine.
 pub struct ModelEngine {
