@@ -588,6 +588,17 @@ impl<'a> Runner<'a> {
     }
 
     /// Run `txn` on both backends and compare.
+    /// The same (malformed) frame through UNPROTECT and PROTECT, without stalls.
+    fn check_both(&mut self, case: &str, keys: ([u8; 16], [u8; 16]), frame: Vec<u8>) {
+        let u = Txn::Unprotect {
+            keys,
+            frame: frame.clone(),
+        };
+        self.check(&format!("unprotect {case}"), u, 0.0, false);
+        let p = Txn::Protect { keys, frame };
+        self.check(&format!("protect {case}"), p, 0.0, false);
+    }
+
     fn check(&mut self, case: &str, txn: Txn, stall: f64, random: bool) {
         self.txn_index += 1;
         let txn_seed = self.rng.next_u64();
@@ -1050,21 +1061,7 @@ fn run_shard(
             if let Some(b) = f.get_mut(l.indication_offset) {
                 *b = l.indication_ciphered;
             }
-            r.check(
-                &format!("unprotect length {n}"),
-                Txn::Unprotect {
-                    keys,
-                    frame: f.clone(),
-                },
-                0.0,
-                false,
-            );
-            r.check(
-                &format!("protect length {n}"),
-                Txn::Protect { keys, frame: f },
-                0.0,
-                false,
-            );
+            r.check_both(&format!("length {n}"), keys, f);
         }
         for ind in [0x00u8, 0x03, 0xff, l.indication_null ^ 0x80] {
             if !r.directed || ind == l.indication_null || ind == l.indication_ciphered {
@@ -1073,21 +1070,7 @@ fn run_shard(
             let keys = r.keys();
             let mut f = r.request_frame(&keys, 20, true);
             f[l.indication_offset] = ind;
-            r.check(
-                "unprotect bad indication",
-                Txn::Unprotect {
-                    keys,
-                    frame: f.clone(),
-                },
-                0.0,
-                false,
-            );
-            r.check(
-                "protect bad indication",
-                Txn::Protect { keys, frame: f },
-                0.0,
-                false,
-            );
+            r.check_both("bad indication", keys, f);
         }
         // Attacks: every one must be rejected by both, the buffer unchanged.
         let attacks = [

@@ -21,6 +21,16 @@ pub fn encode(bytes: &[u8]) -> String {
     hex::encode(bytes)
 }
 
+/// Parse a number written in hex, with or without one `0x` prefix.
+pub fn parse_hex_u64(text: &str) -> Result<u64, Error> {
+    let t = text.trim();
+    let digits = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
+    u64::from_str_radix(digits, 16).map_err(|e| Error::Hex(format!("{t}: {e}")))
+}
+
 /// Parse a number given in decimal or `0x` hex.
 pub fn parse_u64(text: &str) -> Result<u64, Error> {
     let t = text.trim();

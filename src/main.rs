@@ -9,7 +9,7 @@ use serde_json::json;
 
 use aiotsec::engine::{self, BackendKind, CryptoEngine};
 use aiotsec::error::Error;
-use aiotsec::hexutil::{decode, encode, parse_u64};
+use aiotsec::hexutil::{decode, encode, parse_hex_u64};
 use aiotsec::kdf::{derive_command_keys, derive_kaiotf, kdf};
 use aiotsec::keys::{CommandKeys, Key128, Key256, LongTermKey};
 use aiotsec::messages::{self, Command};
@@ -256,11 +256,8 @@ fn hex_arg(name: &str, s: &str) -> Result<Vec<u8>, Error> {
 
 fn alg_inputs(a: &AlgArgs) -> Result<(Key128, SecurityInputs, Vec<u8>), Error> {
     let key = Key128::from_hex(&a.key)?;
-    let count = u32::try_from(parse_u64(&format!(
-        "0x{}",
-        a.count.trim_start_matches("0x").trim_start_matches("0X")
-    ))?)
-    .map_err(|_| Error::Hex("--count exceeds 32 bits".into()))?;
+    let count = u32::try_from(parse_hex_u64(&a.count)?)
+        .map_err(|_| Error::Hex("--count exceeds 32 bits".into()))?;
     let inputs = SecurityInputs {
         count,
         bearer: a.bearer,
@@ -336,11 +333,8 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
             key, fc, params, ..
         } => {
             let key = hex_arg("key", &key)?;
-            let fc = u8::try_from(parse_u64(&format!(
-                "0x{}",
-                fc.trim_start_matches("0x").trim_start_matches("0X")
-            ))?)
-            .map_err(|_| Error::Hex("--fc exceeds one octet".into()))?;
+            let fc = u8::try_from(parse_hex_u64(&fc)?)
+                .map_err(|_| Error::Hex("--fc exceeds one octet".into()))?;
             let ps: Vec<Vec<u8>> = params
                 .iter()
                 .map(|p| hex_arg("param", p))

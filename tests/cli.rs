@@ -2,6 +2,7 @@
 
 use std::process::Command;
 
+use aiotsec::profile::SecurityInputs;
 use aiotsec::vectors;
 
 fn aiotsec(args: &[&str]) -> (i32, String) {
@@ -23,43 +24,48 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out).expect("json")
 }
 
+/// Arguments of `nea2`/`nia2` for one test set (COUNT written as given by `count`).
+fn alg_args(
+    cmd: &str,
+    key: &[u8; 16],
+    inputs: SecurityInputs,
+    count: String,
+    bits: usize,
+    data: &[u8],
+) -> Vec<String> {
+    let mut a = vec![
+        cmd.to_string(),
+        "--key".into(),
+        hex::encode(key),
+        "--count".into(),
+        count,
+    ];
+    for (flag, v) in [
+        ("--bearer", inputs.bearer.to_string()),
+        ("--direction", inputs.direction.to_string()),
+        ("--bits", bits.to_string()),
+        ("--data", hex::encode(data)),
+    ] {
+        a.push(flag.into());
+        a.push(v);
+    }
+    a
+}
+
 #[test]
 fn nea2_and_nia2_commands_reproduce_official_sets() {
     for v in vectors::nea2().unwrap().iter().filter(|v| v.official) {
-        let (code, out) = aiotsec(&[
-            "nea2",
-            "--key",
-            &hex::encode(v.key),
-            "--count",
-            &format!("{:08x}", v.inputs.count),
-            "--bearer",
-            &v.inputs.bearer.to_string(),
-            "--direction",
-            &v.inputs.direction.to_string(),
-            "--bits",
-            &v.bits.to_string(),
-            "--data",
-            &hex::encode(&v.plaintext),
-        ]);
+        let count = format!("{:08x}", v.inputs.count);
+        let a = alg_args("nea2", &v.key, v.inputs, count, v.bits, &v.plaintext);
+        let (code, out) = aiotsec(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>());
         assert_eq!(code, 0);
         assert_eq!(out.trim(), hex::encode(&v.ciphertext), "{}", v.name);
     }
     for v in vectors::nia2().unwrap().iter().filter(|v| v.official) {
-        let j = json(&[
-            "nia2",
-            "--key",
-            &hex::encode(v.key),
-            "--count",
-            &format!("0x{:08x}", v.inputs.count),
-            "--bearer",
-            &v.inputs.bearer.to_string(),
-            "--direction",
-            &v.inputs.direction.to_string(),
-            "--bits",
-            &v.bits.to_string(),
-            "--data",
-            &hex::encode(&v.message),
-        ]);
+        // COUNT with the 0x prefix here: both spellings are accepted.
+        let count = format!("0x{:08x}", v.inputs.count);
+        let a = alg_args("nia2", &v.key, v.inputs, count, v.bits, &v.message);
+        let j = json(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>());
         assert_eq!(j["mac"], hex::encode(v.mac), "{}", v.name);
     }
 }
