@@ -43,7 +43,7 @@ module aes128_enc_tb;
     .out_ready(out_ready), .out_block(p_out_block));
   integer style_mismatch = 0;
   always @(posedge clk)
-    if (dutp.state_q !== dut.state_q || dutp.key_q !== dut.key_q ||
+    if (dutp.u_core.state_q !== dut.u_core.state_q || dutp.u_core.key_q !== dut.u_core.key_q ||
         p_in_ready !== in_ready || p_out_valid !== out_valid) begin
       if (style_mismatch == 0) $display("FAIL: FPGA_STYLE=1 core differs from default at cycle %0d", cyc);
       style_mismatch = style_mismatch + 1;
@@ -178,7 +178,7 @@ module aes128_enc_tb;
     repeat (3) @(posedge clk);
     rst_n <= 1'b1;
     @(posedge clk);
-    check(dut.state_q === 128'd0 && dut.key_q === 128'd0, "registers clear after reset");
+    check(dut.u_core.state_q === 128'd0 && dut.u_core.key_q === 128'd0, "registers clear after reset");
 
     // ---- 1+2: KATs back to back, consumer always ready ----
     mon_on = 1'b1; stall_prev = 1'b0;
@@ -240,11 +240,11 @@ module aes128_enc_tb;
     in_valid <= 1'b0;
     repeat (57) @(posedge clk);
     mon_on = 1'b0;
-    check(dut.key_q !== 128'd0, "key register busy mid-block");
+    check(dut.u_core.key_q !== 128'd0, "key register busy mid-block");
     rst_n <= 1'b0;
     @(posedge clk);
     @(negedge clk);
-    check(dut.state_q === 128'd0 && dut.key_q === 128'd0, "reset zeroizes key and state");
+    check(dut.u_core.state_q === 128'd0 && dut.u_core.key_q === 128'd0, "reset zeroizes key and state");
     check(!out_valid && in_ready === 1'b1, "idle after reset");
     rst_n <= 1'b1;
     @(posedge clk);

@@ -2,29 +2,42 @@
 // profile profiles/provisional.toml). 128-NEA2 (AES-128-CTR) and 128-NIA2 (AES-128-CMAC, 32-bit
 // MAC) on a frame buffer outside the engine, plus the message-level UNPROTECT / PROTECT.
 //
-// Area-first single datapath shared by NEA2 and NIA2 (one aes128_enc, one 128-bit register):
-//   * acc_q is the only 128-bit working register. NEA2: it holds the counter block
-//     COUNT||BEARER||DIRECTION||0^26||0^64 + i (low ADDR_W-4 bits incremented in place). NIA2: it
-//     holds the next CMAC input, built byte-serially by rotating left one octet per step:
-//     new low octet = (first block ? old top octet : X_{i-1} octet j) ^ message octet, where X_{i-1}
-//     is read straight from the AES out_block while the core holds it (out_ready low). The first
-//     block's 8 header octets are preloaded into acc_q, so the header costs no memory access.
-//   * L = AES_K(0) is not stored: it is computed when the last block has been built (in_block is
-//     acc_q gated to zero) and K1/K2 are derived octet by octet from the held out_block and XORed
-//     into acc_q during 16 rotate steps. The keystream block is likewise consumed octet by octet
-//     from the held out_block. The tag (MAC) stays held in the core until the response is taken.
-//   * The two keys are one 256-bit ring (key_enc_q, key_int_q) that swaps its halves every
-//     cycle; the core always takes its key from key_enc_q, which holds KCommand_enc at ring phase
-//     kph_q = 0 and KCommand_int at phase 1, so there is no key-select mux: a block is offered
-//     (registered in_valid, one cycle) only at the phase of the wanted key (<= 1 cycle of wait per
-//     block). The core is idle in every *SEND state, so the offer is taken at once.
-//   * Timing (iCE40): key ring, acc_q and the key/data selects of the core are AND-OR of one-hot
-//     selects that are all 0 while clr; the core's in_valid and out_ready are flops; the region
-//     compares (full / part / skip) are registered with off_q; the indication octet is decided on
-//     one cycle after it is read (S_INDD); the header is loaded in every state that may start a
-//     pass (whatever the decision), so no memory-data-dependent decision drives a 128-bit select.
-//   * ZEROIZE clears every register of the engine and, through a registered one-cycle pulse on the
-//     core's synchronous reset, every register of the AES core (last round key, last output).
+// Interface
+//   * Command: cmd_op / cmd_addr / cmd_len, sampled at cmd_valid && cmd_ready.
+//   * Command octets (dat_valid / dat_ready / dat_data), taken after the command handshake:
+//       LOAD_KEYS  32 octets: KCommand_enc octet 0..15, then KCommand_int octet 0..15
+//                  (octet 0 = bits [127:120], the FIPS-197 byte order);
+//       NEA2, NIA2  5 octets: COUNT[31:24], [23:16], [15:8], [7:0], {BEARER, DIRECTION, 2'b00}
+//                  (the two low bits of the last octet are ignored);
+//       other operations take none. dat_ready rises only in the cycle in which the key ring (or
+//       the park register) passes the slot of the next octet, so it may stay low for up to 31
+//       cycles per octet; an octet offered meanwhile simply waits.
+//   * Response: rsp_status, rsp_mac (the 32-bit MAC after NIA2 and PROTECT, else 0), held until
+//     rsp_ready. Memory: one octet per request, held until mem_ack.
+//   * After reset and for ZEROIZE the engine scrubs itself for 32 cycles (cmd_ready low; ZEROIZE
+//     answers OK after the scrub).
+//
+// Area-first datapath (no 128-bit multiplexer anywhere in the engine):
+//   * Key ring ring_q: the two keys as 32 octets in a byte-wide circular shift register that
+//     rotates every cycle (slot p passes the output ro when the free-running phase ph_q == p;
+//     KCommand_enc = slots 0..15, KCommand_int = slots 16..31). Its only logic is the octet
+//     multiplexer at its input (rotate / new key octet / zero), so loading, holding and clearing
+//     cost no per-bit gates; LOAD_KEYS writes slot p when ph_q == p.
+//   * The AES core runs in its serial mode (aes128_core, SERIAL = 1): while idle its key register
+//     shifts in the ring's input octet every cycle, so it holds KCommand_enc after the cycle with
+//     ph_q == 15 and KCommand_int after ph_q == 31: a block is started in exactly that cycle.
+//     The core's state register is the working register of both modes: blocks are built in it
+//     octet by octet (st_step: slot 15 <= (st_keep ? slot 0 : 0) ^ st_in, a one-octet rotation),
+//     and results leave it the same way through slot 0 (out_block[127:120]).
+//       - NEA2: the counter block COUNT||BEARER||DIRECTION||0^26||0^64 + i is written in 16
+//         steps ending at ph_q == 15, the start cycle; each data octet is absorbed (s15 <= s0 ^ d)
+//         and written back from slot 15.
+//       - NIA2: X_{i-1} ^ M_i is absorbed in place (the first block overwrites). The final
+//         block is parked in park_q (a 16-octet register rotating like the ring, period 16) while
+//         L = AES_K(0) is computed from the zeroed state, then written back XORed with K1 / K2,
+//         which are derived octet by octet from L in slots 0 and 1 as it rotates out.
+//   * park_q also holds the 5 header octets of a raw NEA2 / NIA2 (COUNT, BEARER, DIRECTION) in
+//     slots 0..4; message operations take them from the parameters.
 // Memory port: one octet per transfer; NEA2 does read then write per octet; the deciphered octets
 // of UNPROTECT are written only after the 32-bit MAC comparison has passed.
 module tag_crypto_engine #(
@@ -43,13 +56,11 @@ module tag_crypto_engine #(
   input  wire              cmd_valid,
   output wire              cmd_ready,
   input  wire [2:0]        cmd_op,
-  input  wire [127:0]      cmd_key_enc,
-  input  wire [127:0]      cmd_key_int,
-  input  wire [31:0]       cmd_count,
-  input  wire [4:0]        cmd_bearer,
-  input  wire              cmd_direction,
   input  wire [ADDR_W-1:0] cmd_addr,
   input  wire [ADDR_W+3:0] cmd_len,
+  input  wire              dat_valid,
+  output wire              dat_ready,
+  input  wire [7:0]        dat_data,
   output wire              rsp_valid,
   input  wire              rsp_ready,
   output wire [2:0]        rsp_status,
@@ -63,7 +74,7 @@ module tag_crypto_engine #(
 );
   localparam integer W  = ADDR_W;
   localparam integer LW = ADDR_W + 4;               // length register (bits)
-  localparam integer CW = (ADDR_W > 4) ? ADDR_W - 4 : 1; // NEA2 block counter bits in acc_q
+  localparam integer CW = W - 3;                    // NEA2 block index bits (off_q[W:4])
 
   // operations / status
   localparam [2:0] OP_LOAD = 3'd0, OP_ZERO = 3'd1, OP_NEA = 3'd2, OP_NIA = 3'd3,
@@ -80,97 +91,104 @@ module tag_crypto_engine #(
   localparam [W:0] OFF_NEA   = OFF_NEA_I[W:0];           // ciphered part
   localparam [LW-1:0] MIN_LEN = OFF_BODY0_I[LW-1:0];
   localparam [LW-1:0] TRAIL   = (MAC_TRAILER != 0) ? 4 : 0;
-  localparam [37:0] HDR_REQ = {REQ_COUNT, REQ_BEARER, REQ_DIRECTION};
-  localparam [37:0] HDR_RSP = {RSP_COUNT, RSP_BEARER, RSP_DIRECTION};
+  localparam [39:0] HDR_REQ = {REQ_COUNT, REQ_BEARER, REQ_DIRECTION, 2'b00};
+  localparam [39:0] HDR_RSP = {RSP_COUNT, RSP_BEARER, RSP_DIRECTION, 2'b00};
 
   // states
-  localparam [4:0] S_IDLE = 5'd0,  S_RSP  = 5'd1,  S_IND  = 5'd2,  S_CBUILD = 5'd3,
-                   S_CDEC = 5'd4,  S_CSEND= 5'd5,  S_CWAIT= 5'd6,  S_LSEND  = 5'd7,
-                   S_LWAIT= 5'd8,  S_KX   = 5'd9,  S_MCMP = 5'd10, S_MWR    = 5'd11,
-                   S_ESTART=5'd12, S_ESEND= 5'd13, S_EWAIT= 5'd14, S_ERD    = 5'd15,
-                   S_EWR  = 5'd16, S_MREL = 5'd17, S_CHK  = 5'd18, S_INDD = 5'd19;
+  localparam [4:0] S_ZERO = 5'd0,  S_IDLE = 5'd1,  S_DAT  = 5'd2,  S_CHK  = 5'd3,
+                   S_RSP  = 5'd4,  S_IND  = 5'd5,  S_INDD = 5'd6,  S_CABS = 5'd7,
+                   S_CDEC = 5'd8,  S_CGO  = 5'd9,  S_CRUN = 5'd10, S_PARK = 5'd11,
+                   S_LRUN = 5'd12, S_KX   = 5'd13, S_FRUN = 5'd14, S_MCMP = 5'd15,
+                   S_MREL = 5'd16, S_MWR  = 5'd17, S_ESTART = 5'd18, S_EABS = 5'd19,
+                   S_ERUN = 5'd20, S_ERD  = 5'd21, S_EWR  = 5'd22, S_CSET = 5'd23;
 
   // ---------------------------------------------------------------- registers
   (* fsm_encoding = "binary" *) reg [4:0] state_q;
   reg [2:0]    op_q;
   reg [2:0]    status_q;
   reg          keyed_q;
-  // the two keys form one 256-bit ring whose halves swap every cycle (key_enc_q <-> key_int_q);
-  // the AES core always sees key_enc_q, which holds KCommand_enc when kph_q == 0 and KCommand_int
-  // when kph_q == 1, so no key-select mux is needed
-  reg [127:0]  key_enc_q /* verilator public_flat_rd */;
-  reg [127:0]  key_int_q /* verilator public_flat_rd */;
-  reg          kph_q;
-  reg [127:0]  acc_q     /* verilator public_flat_rd */;
-  reg [7:0]    data_q    /* verilator public_flat_rd */;
+  reg [4:0]    ph_q;       // free-running ring phase
+  reg [255:0]  ring_q    /* verilator public_flat_rd */;
+  reg [127:0]  park_q    /* verilator public_flat_rd */;
   reg          mism_q    /* verilator public_flat_rd */;
+  reg [1:0]    lmsb_q    /* verilator public_flat_rd */;  // L[127:126] (K1 / K2 carries)
   reg [W-1:0]  base_q;
   reg [W:0]    off_q;
   reg [LW-1:0] len_q;
-  reg [3:0]    j_q;
-  reg          ksel_q;     // 1: KCommand_enc, 0: KCommand_int
-  reg          first_q;    // building the first CMAC block (no X to chain)
+  reg [4:0]    j_q;        // octet index (block step, command octet, scrub cycle)
+  reg          first_q;    // building the first CMAC block (absorb overwrites)
   reg          pad_q;      // the CMAC stream has ended inside the current block (padded)
-  reg          fin_q;      // the final CMAC block has been sent
   reg          ciph_q;     // indication = ciphered
-  wire         show_q;     // rsp_mac shows the held tag (decoded, see below)
+  reg          indc_q, indn_q; // indication octet == IND_CIPHERED / IND_NULL
   reg          aes_clr_q;  // ZEROIZE: one-cycle synchronous reset of the AES core
   reg          badlen_q;   // region check of the command, registered at the handshake
 
-  // ---------------------------------------------------------------- AES core
-  wire         aes_in_ready, aes_out_valid;
+  wire [7:0]   ro = ring_q[255:248];
+  wire [7:0]   lo = park_q[127:120];
+
+  // ---------------------------------------------------------------- AES core (serial mode)
+  wire         aes_idle;
+  wire         aes_out_valid;
   wire [127:0] aes_out;
-  wire         zblk = (state_q == S_LSEND);
-  wire [127:0] aes_in_block = zblk ? 128'd0 : acc_q;
-  wire [127:0] aes_in_key   = key_enc_q;
-  // offered only when the wanted key is aligned; the core is idle in every *SEND state
-  // (its previous output has been released), so in_ready is high and the offer is taken at once
-  // in_valid is a flop, set (from the ring phase of the next cycle) for the one cycle in which a
-  // *SEND state has its key aligned, so the core's load path starts at a flop
-  reg          inv_q;
-  wire         aes_in_valid = inv_q;
-  reg          aes_rel;     // release the held AES output (registered into aes_rel_q)
-  reg          aes_rel_q;
+  reg          aes_go, st_step, st_keep;
+  reg  [7:0]   st_in;
+  reg  [7:0]   ri;         // ring input octet (also the AES key octet)
+  wire [7:0]   s0 = aes_out[127:120];
+  wire [1:0]   s1 = aes_out[119:118];             // top bits of slot 1 (K1 / K2 carries)
+  wire [7:0]   s15 = aes_out[7:0];
+  // slots 4..14 are reached through the rotation only; out_valid is not needed (aes_idle)
+  wire         unused_aes = ^{aes_out_valid, aes_out[95:8]};
 
-  aes128_enc #(.FAULT_SBOX((FAULT == 2) ? 1 : 0)) u_aes (
+  aes128_core #(.FAULT_SBOX((FAULT == 2) ? 1 : 0), .SERIAL(1)) u_aes (
     .clk(clk), .rst_n(rst_n && !aes_clr_q),
-    .in_valid(aes_in_valid), .in_ready(aes_in_ready), .in_key(aes_in_key), .in_block(aes_in_block),
-    .out_valid(aes_out_valid), .out_ready(aes_rel_q), .out_block(aes_out));
-
-  // octet j of the held AES output and the top two bits of octet j+1 (0 past the end)
-  reg  [7:0]   ob;
-  reg  [1:0]   obn;
-  integer      bi;
-  always @(*) begin
-    ob = 8'h00; obn = 2'b00;
-    for (bi = 0; bi < 16; bi = bi + 1)
-      if (j_q == bi[3:0]) begin
-        ob = aes_out[127 - 8*bi -: 8];
-        if (bi < 15) obn = aes_out[119 - 8*bi -: 2];
-      end
-  end
-  // K1 / K2 octet j from L = out_block (TS 33.401 / RFC 4493 subkeys)
-  wire         j15 = (j_q == 4'd15);
-  wire         j14 = (j_q == 4'd14);
-  wire [7:0]   k1  = {ob[6:0], obn[1]} ^ ((j15 && aes_out[127]) ? 8'h87 : 8'h00);
-  wire [7:0]   k2  = {ob[5:0], obn}    ^ ((j15 && aes_out[127]) ? 8'h0e : 8'h00)
-                                       ^ ((j15 && aes_out[126]) ? 8'h87 : 8'h00)
-                                       ^ ((j14 && aes_out[127]) ? 8'h01 : 8'h00);
-  wire [7:0]   kb  = (pad_q && (FAULT != 1)) ? k2 : k1;
+    .in_valid(aes_go), .in_ready(aes_idle), .in_key(128'd0), .in_block(128'd0),
+    .out_valid(aes_out_valid), .out_ready(1'b1), .out_block(aes_out),
+    .key_in(ri), .st_step(st_step), .st_keep(st_keep), .st_in(st_in));
 
   // ---------------------------------------------------------------- region bookkeeping
   wire [2:0]   len_rem = len_q[2:0];
   reg          full_q, part_q, skip_q;    // region compares of off_q, registered with it
-  wire         full    = full_q;
-  wire         part    = part_q;
-  wire         avail   = full || part;
-  wire [7:0]   mask    = part ? ~(8'hff >> len_rem) : 8'hff;
+  wire         avail   = full_q || part_q;
+  wire [7:0]   mask    = part_q ? ~(8'hff >> len_rem) : 8'hff;
   wire [7:0]   padbit  = 8'h80 >> len_rem;
   wire         msg_op  = op_q[2];                       // UNPROTECT / PROTECT
-  wire         skip    = skip_q;
-  wire         hdr_oct = first_q && !j_q[3];
+  wire         raw_op  = !op_q[2];
+  wire         hdr_oct = first_q && !j_q[3];            // CMAC header octets 0..7
+  wire         ph_j    = (ph_q[3:0] == j_q[3:0]);       // park slot j passes lo
+  wire         j15     = (j_q[3:0] == 4'd15);
+  wire         j14     = (j_q[3:0] == 4'd14);
 
   assign mem_addr = base_q + off_q[W-1:0];
+
+  // header octet j (0..4: COUNT, BEARER||DIRECTION||00; then 0): raw ops from park slot j, message
+  // ops from the parameters (UNPROTECT: request, PROTECT: response)
+  wire [39:0]  hdr_k = op_q[0] ? HDR_RSP : HDR_REQ;
+  reg  [7:0]   hd_oct;
+  always @(*) begin
+    case (j_q[2:0])
+      3'd0: hd_oct = hdr_k[39:32];
+      3'd1: hd_oct = hdr_k[31:24];
+      3'd2: hd_oct = hdr_k[23:16];
+      3'd3: hd_oct = hdr_k[15:8];
+      3'd4: hd_oct = hdr_k[7:0];
+      default: hd_oct = 8'h00;
+    endcase
+    if (raw_op && (j_q[2:0] < 3'd5)) hd_oct = lo;
+    if (j_q[3]) hd_oct = 8'h00;
+  end
+  // NEA2 counter block octet j: header, zeros, block index i in octets 14..15
+  wire [W:0]    rel = off_q - (msg_op ? OFF_NEA : {(W+1){1'b0}});  // block starts: rel[3:0] == 0
+  wire [15:0]   blk = {{(16-CW){1'b0}}, rel[W:4]};
+  wire          unused_rel = ^rel[3:0];
+  wire [7:0]    ctr_oct = j15 ? blk[7:0] : j14 ? blk[15:8] : (j_q[3:2] == 2'b11) ? 8'h00 : hd_oct;
+
+  // K1 / K2 octet j from L rotating out of the state (TS 33.401 / RFC 4493 subkeys)
+  wire [1:0]   obn = j15 ? 2'b00 : s1;
+  wire [7:0]   k1  = {s0[6:0], obn[1]} ^ ((j15 && lmsb_q[1]) ? 8'h87 : 8'h00);
+  wire [7:0]   k2  = {s0[5:0], obn}    ^ ((j15 && lmsb_q[1]) ? 8'h0e : 8'h00)
+                                       ^ ((j15 && lmsb_q[0]) ? 8'h87 : 8'h00)
+                                       ^ ((j14 && lmsb_q[1]) ? 8'h01 : 8'h00);
+  wire [7:0]   kb  = (pad_q && (FAULT != 1)) ? k2 : k1;
 
   // ---------------------------------------------------------------- command decode (handshake)
   wire         cmd_hs  = cmd_valid && (state_q == S_IDLE);
@@ -187,21 +205,29 @@ module tag_crypto_engine #(
 
   // ---------------------------------------------------------------- control
   reg  [4:0]   state_d;
-  reg          st_ld, ld_hdr, setup_mac, setup_nea, rot, step_off, ctr_inc, clr_all;
+  reg          st_ld, setup_mac, setup_nea, step_off, j_inc, j_clr, clr_all, take;
   reg  [2:0]   st_d;
-  reg          ciph_d, ciph_ld, data_ld, mism_ld;
-  reg  [7:0]   m;      // CMAC stream octet
+  wire         dat_load = (op_q == OP_LOAD);
+  assign dat_ready = (state_q == S_DAT) && (dat_load ? (ph_q == j_q) : ph_j);
 
   always @(*) begin
-    state_d = state_q; st_ld = 1'b0; st_d = ST_OK; ld_hdr = 1'b0; setup_mac = 1'b0; setup_nea = 1'b0;
-    rot = 1'b0; step_off = 1'b0; ctr_inc = 1'b0; clr_all = 1'b0;
-    ciph_d = 1'b0; ciph_ld = 1'b0; data_ld = 1'b0; mism_ld = 1'b0; aes_rel = 1'b0;
-    m = 8'h00;
+    state_d = state_q; st_ld = 1'b0; st_d = ST_OK; setup_mac = 1'b0; setup_nea = 1'b0;
+    step_off = 1'b0; j_inc = 1'b0; j_clr = 1'b0; clr_all = 1'b0; take = 1'b0;
+    aes_go = 1'b0; st_step = 1'b0; st_keep = 1'b0; st_in = 8'h00;
     case (state_q)
+      S_ZERO: begin                                   // scrub: zeros through ring and park
+        j_inc = 1'b1;
+        if (j_q == 5'd31) state_d = (op_q == OP_ZERO) ? S_RSP : S_IDLE;
+      end
       S_IDLE: if (cmd_valid) begin
-        // fields latched (header into acc_q); decisions on the registered copy in S_CHK
-        state_d = S_CHK;
-        if (cmd_op == OP_ZERO) clr_all = 1'b1;
+        j_clr = 1'b1;
+        if (cmd_op == OP_ZERO) begin clr_all = 1'b1; state_d = S_ZERO; end
+        else if (cmd_op == OP_LOAD || c_raw) state_d = S_DAT;
+        else state_d = S_CHK;
+      end
+      S_DAT: if (dat_valid && dat_ready) begin
+        take = 1'b1; j_inc = 1'b1;
+        if (j_q == (dat_load ? 5'd31 : 5'd4)) state_d = S_CHK;
       end
       S_CHK: begin
         st_ld = 1'b1; state_d = S_RSP;
@@ -209,185 +235,178 @@ module tag_crypto_engine #(
         else if (op_q > OP_PRO)                        st_d = ST_BAD_OP;
         else if (!keyed_q)                             st_d = ST_NO_KEYS;
         else if (badlen_q)                             st_d = ST_BAD_LEN;
-        else if (op_q == OP_NEA) begin                 setup_nea = 1'b1; state_d = S_ESTART; end
-        else if (op_q == OP_NIA) begin                 setup_mac = 1'b1; state_d = S_CBUILD; end
-        else                                           state_d = S_IND;
+        else if (op_q == OP_NEA) begin                 st_ld = 1'b0; setup_nea = 1'b1; state_d = S_ESTART; end
+        else if (op_q == OP_NIA) begin                 st_ld = 1'b0; setup_mac = 1'b1; state_d = S_CABS; end
+        else begin                                     st_ld = 1'b0; state_d = S_IND; end
       end
-      S_RSP: if (rsp_ready) begin
-        aes_rel = show_q;                          // release the held tag
-        state_d = S_IDLE;
-      end
-      // the indication octet is registered in data_q and decided on in the next cycle (keeps the
-      // memory read data out of the wide register-load selects)
-      S_IND: if (mem_ack) begin data_ld = 1'b1; state_d = S_INDD; end
+      S_RSP: if (rsp_ready) state_d = S_IDLE;
+      // the indication octet's two compares are registered and decided on in the next cycle
+      S_IND: if (mem_ack) state_d = S_INDD;
       S_INDD: begin
-        ciph_ld = 1'b1; ciph_d = (data_q == IND_CIPHERED);
-        if ((data_q != IND_CIPHERED) && (data_q != IND_NULL)) begin
+        if (!indc_q && !indn_q) begin
           st_ld = 1'b1; st_d = ST_BAD_IND; state_d = S_RSP;
-        end else if ((op_q == OP_PRO) && (data_q == IND_CIPHERED)) begin
+        end else if ((op_q == OP_PRO) && indc_q) begin
           setup_nea = 1'b1; state_d = S_ESTART;
         end else begin
-          setup_mac = 1'b1; state_d = S_CBUILD;
+          setup_mac = 1'b1; state_d = S_CABS;
         end
       end
-      // ---- CMAC: build one block into acc_q, one octet per step
-      S_CBUILD: begin
-        if (hdr_oct) rot = 1'b1;                          // header octet already in acc_q
-        else if (skip) step_off = 1'b0;                   // jump over the MAC field (below)
-        else if (avail) begin
-          m = part ? ((mem_rdata & mask) | padbit) : mem_rdata;
-          if (mem_ack) begin rot = 1'b1; step_off = 1'b1; end
+      // ---- CMAC: absorb one block into the state, one octet per step
+      S_CABS: begin
+        st_keep = !first_q;
+        if (hdr_oct) begin                             // header octets: park slot j aligned
+          st_in = hd_oct; st_step = ph_j;
+        end else if (skip_q) begin
+          st_step = 1'b0;                              // jump over the MAC field (off_d)
+        end else if (avail) begin
+          st_in = part_q ? ((mem_rdata & mask) | padbit) : mem_rdata;
+          st_step = mem_ack; step_off = mem_ack;
         end else begin
-          m = pad_q ? 8'h00 : 8'h80;
-          rot = 1'b1;
+          st_in = pad_q ? 8'h00 : 8'h80;
+          st_step = 1'b1;
         end
-        if (rot && j15) state_d = S_CDEC;
+        j_inc = st_step;
+        if (st_step && j15) state_d = S_CDEC;
       end
-      S_CDEC: if (!skip) begin
-        aes_rel = !first_q;                         // release X_{i-1}
-        state_d = avail ? S_CSEND : S_LSEND;
+      S_CDEC: if (!skip_q) begin
+        j_clr = 1'b1;
+        state_d = avail ? S_CGO : S_PARK;
       end
-      S_CSEND: if (aes_in_valid && aes_in_ready) state_d = S_CWAIT;
-      S_CWAIT: if (aes_out_valid) begin
-        if (!fin_q) state_d = S_CBUILD;
-        else if (op_q == OP_NIA) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
+      S_CGO: if (ph_q == 5'd31) begin aes_go = 1'b1; state_d = S_CRUN; end
+      S_CRUN: if (aes_idle) begin j_clr = 1'b1; state_d = S_CABS; end
+      // final block: park it (state <- 0 on the way), L = AES_K(0), write it back ^ K1 / K2
+      S_PARK: if (j_q[3:0] != 4'd0 || ph_q == 5'd16) begin
+        st_step = 1'b1; j_inc = 1'b1;
+        if (j15) begin aes_go = 1'b1; state_d = S_LRUN; end
+      end
+      S_LRUN: if (aes_idle) begin j_clr = 1'b1; state_d = S_KX; end
+      S_KX: if (j_q[3:0] != 4'd0 || ph_q == 5'd16) begin
+        st_step = 1'b1; st_in = lo ^ kb; j_inc = 1'b1;
+        if (j15) begin aes_go = 1'b1; state_d = S_FRUN; end
+      end
+      S_FRUN: if (aes_idle) begin
+        j_clr = 1'b1;
+        if (op_q == OP_NIA) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
         else if (op_q == OP_UNP) state_d = S_MCMP;
         else state_d = S_MWR;
       end
-      S_LSEND: if (aes_in_valid && aes_in_ready) state_d = S_LWAIT;
-      S_LWAIT: if (aes_out_valid) state_d = S_KX;
-      S_KX: begin
-        rot = 1'b1;
-        if (j15) begin aes_rel = 1'b1; state_d = S_CSEND; end
-      end
-      // ---- MAC field: compare (UNPROTECT) or write (PROTECT)
+      // ---- MAC field: compare (UNPROTECT) or write (PROTECT), rotating the tag out of slot 0
       S_MCMP: if (mem_ack) begin
-        mism_ld = 1'b1; step_off = 1'b1;
-        if (j_q == 4'd3) state_d = S_MREL;
+        st_step = 1'b1; st_keep = 1'b1; step_off = 1'b1; j_inc = 1'b1;
+        if (j_q[1:0] == 2'd3) state_d = S_MREL;
       end
       S_MREL: begin
-        aes_rel = 1'b1;
         st_ld = 1'b1; state_d = S_RSP;
         if (mism_q) st_d = ST_MAC_FAIL;
         else if (ciph_q) begin st_ld = 1'b0; setup_nea = 1'b1; state_d = S_ESTART; end
       end
-      S_MWR: if (mem_ack) begin
-        step_off = 1'b1;
-        if (j_q == 4'd3) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
+      S_MWR: begin                                   // 4 writes, then 12 more rotations
+        st_keep = 1'b1;
+        st_step = j_q[2] || j_q[3] || mem_ack; step_off = !j_q[2] && !j_q[3] && mem_ack;
+        j_inc = st_step;
+        if (st_step && j15) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
       end
-      // ---- NEA2: keystream block held in the core, octets read / XORed / written back
+      // ---- NEA2: counter block written in 16 steps ending at ph 15 (start), then per octet
+      // read (absorbed: s15 <= keystream ^ data) and write back of slot 15
       S_ESTART: begin
-        if (avail) state_d = S_ESEND;
-        else if (op_q == OP_PRO) begin setup_mac = 1'b1; state_d = S_CBUILD; end
+        j_clr = 1'b1;
+        if (avail) state_d = S_EABS;
+        else if (op_q == OP_PRO) state_d = S_CSET;
         else begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
       end
-      S_ESEND: if (aes_in_valid && aes_in_ready) state_d = S_EWAIT;
-      S_EWAIT: if (aes_out_valid) state_d = S_ERD;
+      S_CSET: begin setup_mac = 1'b1; state_d = S_CABS; end
+      S_EABS: if (j_q[3:0] != 4'd0 || ph_q == 5'd0) begin
+        st_step = 1'b1; st_in = ctr_oct; j_inc = 1'b1;
+        if (j15) begin aes_go = 1'b1; state_d = S_ERUN; end
+      end
+      S_ERUN: if (aes_idle) begin j_clr = 1'b1; state_d = S_ERD; end
       S_ERD: begin
-        if (!avail) begin aes_rel = 1'b1; state_d = S_ESTART; end
-        else if (mem_ack) begin data_ld = 1'b1; state_d = S_EWR; end
+        if (!avail) state_d = S_ESTART;
+        else if (mem_ack) begin st_step = 1'b1; st_keep = 1'b1; st_in = mem_rdata; state_d = S_EWR; end
       end
       S_EWR: if (mem_ack) begin
-        step_off = 1'b1;
-        if (j15) begin aes_rel = 1'b1; ctr_inc = 1'b1; state_d = S_ESTART; end
-        else state_d = S_ERD;
+        step_off = 1'b1; j_inc = 1'b1;
+        state_d = j15 ? S_ESTART : S_ERD;
       end
       default: state_d = S_IDLE;
     endcase
-    // raw ops keep the header loaded from the command at the handshake
-    // message ops: loaded in every state that may start a CMAC or NEA2 pass (whatever the decision
-    // taken there; acc_q holds nothing needed any more), so the wide acc_q selects depend on the
-    // state only, not on the indication / MAC verdict
-    ld_hdr = (cmd_hs && c_raw && keyed_q) || (state_q == S_INDD) || (state_q == S_MREL) ||
-             ((state_q == S_ESTART) && !avail && (op_q == OP_PRO));
   end
 
   assign cmd_ready  = (state_q == S_IDLE);
   assign rsp_valid  = (state_q == S_RSP);
-  // the response shows the held tag exactly when an NIA2 or PROTECT command ended well: every OK
-  // of those two operations is given with the tag held in the core (NIA2: S_CWAIT, PROTECT: S_MWR)
-  assign show_q     = rsp_valid && (status_q == ST_OK) && ((op_q == OP_NIA) || (op_q == OP_PRO));
+  // the response shows the tag exactly when an NIA2 or PROTECT command ended well (the tag is
+  // then in state slots 0..3: NIA2 ends right after the final block, PROTECT after 16 rotations)
+  wire   show       = rsp_valid && (status_q == ST_OK) && ((op_q == OP_NIA) || (op_q == OP_PRO));
   assign rsp_status = status_q;
-  assign rsp_mac    = show_q ? aes_out[127:96] : 32'd0;
-  assign mem_req    = (state_q == S_IND) || (state_q == S_MCMP) || (state_q == S_MWR) ||
+  assign rsp_mac    = show ? aes_out[127:96] : 32'd0;
+  wire   mwr_wr     = (state_q == S_MWR) && !j_q[2] && !j_q[3];
+  assign mem_req    = (state_q == S_IND) || (state_q == S_MCMP) || mwr_wr ||
                       (state_q == S_EWR) || ((state_q == S_ERD) && avail) ||
-                      ((state_q == S_CBUILD) && !hdr_oct && !skip && avail);
-  assign mem_we     = (state_q == S_EWR) || (state_q == S_MWR);
-  assign mem_wdata  = (((state_q == S_EWR) ? data_q : 8'h00) ^ ob) & mask;
-
-  // CMAC rotate input: chained value (first block: acc_q itself) ^ stream octet, or ^ K octet
-  wire       sel_acc = first_q || (state_q == S_KX);
-  wire [7:0] rot_in  = (sel_acc ? acc_q[127:120] : ob) ^ ((state_q == S_KX) ? kb : m);
-  wire [37:0] hdr    = (state_q == S_IDLE) ? {cmd_count, cmd_bearer, cmd_direction}
-                                           : ((op_q == OP_UNP) ? HDR_REQ : HDR_RSP);
-  wire [CW-1:0] ctr_nx = acc_q[CW-1:0] + {{(CW-1){1'b0}}, 1'b1};
+                      ((state_q == S_CABS) && !hdr_oct && !skip_q && avail);
+  assign mem_we     = (state_q == S_EWR) || mwr_wr;
+  assign mem_wdata  = (state_q == S_EWR) ? (s15 & mask) : s0;
 
   // ---------------------------------------------------------------- sequential (synchronous reset)
   wire clr = !rst_n || clr_all;
+  wire zeroing = !rst_n || (state_q == S_ZERO);
 
   always @(posedge clk) aes_clr_q <= rst_n && clr_all;
 
+  // key ring and park register: byte-wide circular shift registers, logic only at their inputs
+  reg  [7:0] li;
+  always @(*) begin
+    ri = ro;
+    li = lo;
+    if (take && dat_load) ri = dat_data;
+    if (take && !dat_load) li = dat_data & ((j_q[2:0] == 3'd4) ? 8'hfc : 8'hff);
+    if (state_q == S_PARK && st_step) li = s0;
+    if (zeroing) begin ri = 8'h00; li = 8'h00; end
+  end
+  always @(posedge clk) begin
+    ring_q <= {ring_q[247:0], ri};
+    park_q <= {park_q[119:0], li};
+    ph_q   <= rst_n ? ph_q + 5'd1 : 5'd0;
+  end
+
   // offset within the message / region, and its compares against the length computed from the
   // next values so that full / part / skip come straight from flops
-  reg  [W:0]    off_d;
+  // (the step case, decided late from avail / mem_ack, selects compares of off_q + 1 computed in
+  // parallel; every other case depends on the state and a few flops only)
+  wire [W:0]    off_inc = off_q + {{W{1'b0}}, 1'b1};
+  wire [W:0]    len_oct_q = len_q[LW-1:3];
+  reg  [W:0]    off_d, off_n;
   always @(*) begin
-    off_d = off_q;
-    if (clr) off_d = {(W+1){1'b0}};
-    else if (cmd_hs) off_d = OFF_IND;
-    else if (setup_mac) off_d = {(W+1){1'b0}};
-    else if (setup_nea) off_d = msg_op ? OFF_NEA : {(W+1){1'b0}};
-    else if (skip && (((state_q == S_CBUILD) && !hdr_oct) || (state_q == S_CDEC))) off_d = OFF_BODY0;
-    else if ((state_q == S_CWAIT) && aes_out_valid && fin_q && (MAC_TRAILER == 0)) off_d = OFF_CLEAR;
-    else if (step_off) off_d = off_q + {{W{1'b0}}, 1'b1};
+    off_n = off_q;
+    if (clr) off_n = {(W+1){1'b0}};
+    else if (cmd_hs) off_n = OFF_IND;
+    else if (setup_mac) off_n = {(W+1){1'b0}};
+    else if (setup_nea) off_n = msg_op ? OFF_NEA : {(W+1){1'b0}};
+    else if (skip_q && (((state_q == S_CABS) && !hdr_oct) || (state_q == S_CDEC))) off_n = OFF_BODY0;
+    else if ((state_q == S_FRUN) && (MAC_TRAILER == 0)) off_n = OFF_CLEAR;
+    off_d = (step_off && !clr) ? off_inc : off_n;
   end
   wire [LW-1:0] len_d    = clr ? {LW{1'b0}} : cmd_hs ? c_len : len_q;
   wire [W:0]    len_oct_d = len_d[LW-1:3];
   wire          msg_op_d = clr ? 1'b0 : cmd_hs ? cmd_op[2] : op_q[2];
   always @(posedge clk) begin
     off_q  <= off_d;
-    full_q <= (off_d < len_oct_d);
-    part_q <= (off_d == len_oct_d) && (len_d[2:0] != 3'd0);
-    skip_q <= (MAC_TRAILER == 0) && msg_op_d && (off_d == OFF_CLEAR);
+    if (step_off && !clr) begin
+      full_q <= (off_inc < len_oct_q);
+      part_q <= (off_inc == len_oct_q) && (len_q[2:0] != 3'd0);
+      skip_q <= (MAC_TRAILER == 0) && msg_op && (off_inc == OFF_CLEAR);
+    end else begin
+      full_q <= (off_n < len_oct_d);
+      part_q <= (off_n == len_oct_d) && (len_d[2:0] != 3'd0);
+      skip_q <= (MAC_TRAILER == 0) && msg_op_d && (off_n == OFF_CLEAR);
+    end
   end
-  // the core's out_ready is registered (the release takes effect one cycle after the decision):
-  // keeps the engine's region compares out of the core's load / in_ready path. The output is not
-  // read after the release decision, and every *SEND state follows a release by >= 1 cycle.
-  always @(posedge clk) aes_rel_q <= !clr && aes_rel;
-
-  // working register: AND-OR of one-hot selects (header load, octet rotation, counter step, hold),
-  // all 0 while clr
-  wire asel_hd = !clr && ld_hdr;
-  wire asel_rt = !clr && !ld_hdr && rot;
-  wire asel_ct = !clr && !ld_hdr && !rot && ctr_inc;
-  wire asel_ho = !clr && !ld_hdr && !rot && !ctr_inc;
-  always @(posedge clk)
-    acc_q <= ({128{asel_hd}} & {hdr, 90'd0}) | ({128{asel_rt}} & {acc_q[119:0], rot_in}) |
-             ({128{asel_ho}} & acc_q) | ({128{asel_ct}} & {acc_q[127:CW], ctr_nx});
-
-  // key ring: AND-OR of one-hot selects, all 0 while clr (so the clear costs no mux per flop)
-  wire key_ld  = cmd_hs && (cmd_op == OP_LOAD);
-  wire ksel_ld = !clr && key_ld;
-  wire ksel_rt = !clr && !key_ld;
-  always @(posedge clk) begin
-    key_enc_q <= ({128{ksel_ld}} & cmd_key_enc) | ({128{ksel_rt}} & key_int_q);
-    key_int_q <= ({128{ksel_ld}} & cmd_key_int) | ({128{ksel_rt}} & key_enc_q);
-    kph_q     <= kph_d;
-  end
-  wire       kph_d  = ksel_rt && !kph_q;
-  always @(posedge clk)
-    inv_q <= !clr && ((state_q == S_LSEND) || (state_q == S_CSEND) || (state_q == S_ESEND)) &&
-             !(inv_q && aes_in_ready) && (kph_d == !ksel_q);
 
   always @(posedge clk) begin
-    if (clr) keyed_q <= 1'b0;
-    else if (key_ld) keyed_q <= 1'b1;
-
-
     if (clr) begin
-      state_q <= S_IDLE; op_q <= 3'd0; status_q <= ST_OK; data_q <= 8'd0; mism_q <= 1'b0;
-      badlen_q <= 1'b0; base_q <= {W{1'b0}}; len_q <= {LW{1'b0}}; j_q <= 4'd0;
-      ksel_q <= 1'b0; first_q <= 1'b0; pad_q <= 1'b0; fin_q <= 1'b0; ciph_q <= 1'b0;
-      if (clr_all) state_q <= S_RSP;
+      state_q <= S_ZERO; op_q <= clr_all ? OP_ZERO : OP_LOAD; status_q <= ST_OK; mism_q <= 1'b0;
+      keyed_q <= 1'b0; badlen_q <= 1'b0; base_q <= {W{1'b0}}; len_q <= {LW{1'b0}}; j_q <= 5'd0;
+      first_q <= 1'b0; pad_q <= 1'b0; ciph_q <= 1'b0; indc_q <= 1'b0; indn_q <= 1'b0;
+      lmsb_q <= 2'b00;
     end else begin
       state_q <= state_d;
       if (st_ld) status_q <= st_d;
@@ -395,19 +414,20 @@ module tag_crypto_engine #(
         op_q <= cmd_op; base_q <= cmd_addr; len_q <= c_len; mism_q <= 1'b0;
         badlen_q <= c_badlen;
       end
-      if (ciph_ld) ciph_q <= ciph_d;
-      if (data_ld) data_q <= mem_rdata;
-      if (mism_ld) mism_q <= mism_q || (mem_rdata != ob);
-      // octet position in the block
-      if (ld_hdr || setup_mac || setup_nea) j_q <= 4'd0;
-      else if (rot || step_off) j_q <= j_q + 4'd1;
-      // CMAC / key select flags
-      if (setup_mac) begin ksel_q <= 1'b0; first_q <= 1'b1; pad_q <= 1'b0; fin_q <= 1'b0; end
-      if (setup_nea) ksel_q <= 1'b1;
-      if ((state_q == S_CSEND) && aes_in_valid && aes_in_ready) first_q <= 1'b0;
-      if ((state_q == S_CBUILD) && rot && !hdr_oct && (part || !avail)) pad_q <= 1'b1;
-      if ((state_q == S_CDEC) && !skip && !avail) fin_q <= 1'b1;
-      if ((state_q == S_CWAIT) && aes_out_valid && fin_q) fin_q <= 1'b0;
+      if ((state_q == S_CHK) && (op_q == OP_LOAD)) keyed_q <= 1'b1;
+      if ((state_q == S_IND) && mem_ack) begin
+        indc_q <= (mem_rdata == IND_CIPHERED); indn_q <= (mem_rdata == IND_NULL);
+      end
+      if (state_q == S_INDD) ciph_q <= indc_q;
+      if ((state_q == S_MCMP) && mem_ack) mism_q <= mism_q || (mem_rdata != s0);
+      if ((state_q == S_KX) && st_step && (j_q[3:0] == 4'd0)) lmsb_q <= s0[7:6];
+      // octet index
+      if (j_clr || setup_mac || setup_nea) j_q <= 5'd0;
+      else if (j_inc) j_q <= j_q + 5'd1;
+      // CMAC flags
+      if (setup_mac) begin first_q <= 1'b1; pad_q <= 1'b0; end
+      if ((state_q == S_CDEC) && !skip_q) first_q <= 1'b0;
+      if ((state_q == S_CABS) && st_step && !hdr_oct && (part_q || !avail)) pad_q <= 1'b1;
     end
   end
 

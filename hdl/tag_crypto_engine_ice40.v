@@ -2,21 +2,21 @@
 //
 // Byte-wide host port: on each clock with `wr` high, `din` is applied to the register chosen by
 // `sel`:
-//   0 KEY   : 256-bit key staging shift register <<= din (32 writes: KCommand_enc MSB first, then
-//             KCommand_int MSB first)
-//   1 PARAM : 66-bit field shift register <<= din (9 writes, MSB first, the first 6 bits drop):
-//             {len[15:0], addr[11:0], direction, bearer[4:0], count[31:0]}
+//   0 DATA  : command octet (key / COUNT-BEARER-DIRECTION octets of LOAD_KEYS, NEA2, NIA2) into a
+//             one-octet holding register offered to the engine (dat_valid) until it takes it;
+//             STAT bit 6 is 1 while an octet waits: write the next one only when it is 0
+//   1 PARAM : 28-bit field shift register <<= din (4 writes, MSB first, the first 4 bits drop):
+//             {len[15:0], addr[11:0]}
 //   2 PTR   : frame pointer <<= din (two writes, 12 bits)
 //   3 WDATA : frame[ptr] = din, ptr++
-//   4 GO    : issue command op = din[2:0] (cmd_valid until the engine takes it; busy meanwhile)
+//   4 GO    : issue command op = din[2:0] (cmd_valid until the engine takes it; busy until the
+//             response)
 //   5 RDATA : dout <= frame[ptr] (valid in the next cycle), ptr++
-//   6 STAT  : dout <= {done, 4'b0, status[2:0]}
+//   6 STAT  : dout <= {done, octet waiting, 3'b0, status[2:0]}
 //   7 MAC   : dout <= next MAC octet (MSB first; 4 reads after a response)
 // The frame buffer (4 KiB) is inferred block RAM shared by the host (while idle) and the engine.
 // The response is taken at once (rsp_ready = 1) and latched for the host. Host accesses to the
-// frame while the engine is busy are ignored. Shim cost: the 256-bit key staging register plus the
-// 66-bit field register dominate (they exist only because the engine samples all fields at the
-// command handshake).
+// frame while the engine is busy are ignored.
 module tag_crypto_engine_ice40 (
   input  wire       clk,
   input  wire       rst_n,
@@ -28,8 +28,9 @@ module tag_crypto_engine_ice40 (
   output wire       done
 );
   localparam integer AW = 12;
-  reg  [255:0] key_sr;
-  reg  [65:0]  prm_sr;
+  reg  [27:0]  prm_sr;
+  reg  [7:0]   dat_q;
+  reg          dat_v;
   reg  [AW-1:0] ptr_q;
   reg  [2:0]   op_q;
   reg          go_q, busy_q, done_q, rd_q;
@@ -39,7 +40,7 @@ module tag_crypto_engine_ice40 (
   reg          ack_q;
   reg  [7:0]   fb [0:(1<<AW)-1];
 
-  wire         cmd_ready, rsp_valid, mem_req, mem_we;
+  wire         cmd_ready, dat_ready, rsp_valid, mem_req, mem_we;
   wire [2:0]   rsp_status;
   wire [31:0]  rsp_mac;
   wire [AW-1:0] mem_addr;
@@ -51,9 +52,8 @@ module tag_crypto_engine_ice40 (
   tag_crypto_engine #(.ADDR_W(AW)) u_engine (
     .clk(clk), .rst_n(rst_n),
     .cmd_valid(go_q), .cmd_ready(cmd_ready), .cmd_op(op_q),
-    .cmd_key_enc(key_sr[255:128]), .cmd_key_int(key_sr[127:0]),
-    .cmd_count(prm_sr[31:0]), .cmd_bearer(prm_sr[36:32]), .cmd_direction(prm_sr[37]),
-    .cmd_addr(prm_sr[49:38]), .cmd_len(prm_sr[65:50]),
+    .cmd_addr(prm_sr[AW-1:0]), .cmd_len(prm_sr[27:12]),
+    .dat_valid(dat_v), .dat_ready(dat_ready), .dat_data(dat_q),
     .rsp_valid(rsp_valid), .rsp_ready(1'b1), .rsp_status(rsp_status), .rsp_mac(rsp_mac),
     .mem_req(mem_req), .mem_we(mem_we), .mem_addr(mem_addr), .mem_wdata(mem_wdata),
     .mem_ack(mem_ack), .mem_rdata(ram_q));
@@ -70,24 +70,26 @@ module tag_crypto_engine_ice40 (
 
   always @(posedge clk) begin
     if (!rst_n) begin
-      key_sr <= 256'd0; prm_sr <= 66'd0; ptr_q <= {AW{1'b0}}; op_q <= 3'd0; go_q <= 1'b0;
-      busy_q <= 1'b0; done_q <= 1'b0; st_q <= 3'd0; mac_q <= 32'd0; ack_q <= 1'b0; rd_q <= 1'b0;
-      dout <= 8'd0;
+      prm_sr <= 28'd0; dat_q <= 8'd0; dat_v <= 1'b0; ptr_q <= {AW{1'b0}}; op_q <= 3'd0;
+      go_q <= 1'b0; busy_q <= 1'b0; done_q <= 1'b0; st_q <= 3'd0; mac_q <= 32'd0; ack_q <= 1'b0;
+      rd_q <= 1'b0; dout <= 8'd0;
     end else begin
       ack_q <= mem_req && !ack_q;
       rd_q  <= 1'b0;
+      if (dat_v && dat_ready) dat_v <= 1'b0;
+      if (wr && sel == 3'd0 && !dat_v) begin dat_q <= din; dat_v <= 1'b1; end
       if (wr && host) begin
         case (sel)
-          3'd0: key_sr <= {key_sr[247:0], din};
-          3'd1: prm_sr <= {prm_sr[57:0], din};
+          3'd1: prm_sr <= {prm_sr[19:0], din};
           3'd2: ptr_q  <= {ptr_q[AW-9:0], din};
           3'd3: ptr_q  <= ptr_q + 1'b1;
           3'd4: begin op_q <= din[2:0]; go_q <= 1'b1; busy_q <= 1'b1; done_q <= 1'b0; end
           3'd5: begin rd_q <= 1'b1; ptr_q <= ptr_q + 1'b1; end
-          3'd6: dout <= {done_q, 4'd0, st_q};
-          default: begin dout <= mac_q[31:24]; mac_q <= {mac_q[23:0], 8'd0}; end
+          3'd6: dout <= {done_q, dat_v, 3'd0, st_q};
+          3'd7: begin dout <= mac_q[31:24]; mac_q <= {mac_q[23:0], 8'd0}; end
+          default: ;
         endcase
-      end
+      end else if (wr && sel == 3'd6) dout <= {done_q, dat_v, 3'd0, st_q};
       if (rd_q) dout <= ram_q;
       if (go_q && cmd_ready) go_q <= 1'b0;
       if (rsp_valid) begin busy_q <= 1'b0; done_q <= 1'b1; st_q <= rsp_status; mac_q <= rsp_mac; end

@@ -1,7 +1,9 @@
 // tag_crypto_engine_ice40_tb -- self-checking testbench for the iCE40 pin shim
 // tag_crypto_engine_ice40, driven only through its byte-wide host port (wr, sel, din, dout, busy,
-// done) as a host would: KEY staging writes, LOAD_KEYS, PTR + WDATA into the 4 KiB frame buffer,
-// RDATA read-back, PARAM field writes, GO, polling the busy/done pins, STAT and MAC reads.
+// done) as a host would: PTR + WDATA into the 4 KiB frame buffer, RDATA read-back, PARAM field
+// writes, GO, the command octets (keys of LOAD_KEYS; COUNT, BEARER, DIRECTION of NEA2 / NIA2) on
+// DATA, each after polling STAT until the previous one was taken, polling the busy/done pins, STAT
+// and MAC reads.
 //   * NIA2: official 128-NIA2 vectors TS 33.401 C.2.1 (58 bits) and C.2.3 (254 bits): message
 //     written into the frame buffer and read back, NIA2 run, 32-bit MAC read on the MAC register;
 //   * NEA2: official 128-NEA2 vectors TS 33.401 C.1.1 (253 bits, unused bits of the last octet set
@@ -14,7 +16,7 @@
 `timescale 1ns/1ps
 `include "tbvec_engine.vh"
 module tag_crypto_engine_ice40_tb;
-  localparam [2:0] S_KEY = 3'd0, S_PARAM = 3'd1, S_PTR = 3'd2, S_WDATA = 3'd3, S_GO = 3'd4,
+  localparam [2:0] S_DATA = 3'd0, S_PARAM = 3'd1, S_PTR = 3'd2, S_WDATA = 3'd3, S_GO = 3'd4,
                    S_RDATA = 3'd5, S_STAT = 3'd6, S_MAC = 3'd7;
   localparam [2:0] OP_LOAD = 3'd0, OP_NEA = 3'd2, OP_NIA = 3'd3;
   localparam [2:0] ST_OK = 3'd0, ST_NO_KEYS = 3'd4;
@@ -60,18 +62,30 @@ module tag_crypto_engine_ice40_tb;
   task rd_frame(output [7:0] d);           // RDATA: dout valid one cycle later
     begin hw(S_RDATA, 8'h00); @(posedge clk); #1 d = dout; end
   endtask
+  // command octets sent on DATA after GO: keys (LOAD_KEYS) or COUNT / BEARER / DIRECTION
+  reg [255:0] keys_oct;
+  reg [39:0]  hdr_oct;
   task load_keys(input [127:0] kenc, input [127:0] kint);
-    integer k;
-    begin
-      for (k = 0; k < 16; k = k + 1) hw(S_KEY, kenc[127 - 8*k -: 8]);
-      for (k = 0; k < 16; k = k + 1) hw(S_KEY, kint[127 - 8*k -: 8]);
-    end
+    begin keys_oct = {kenc, kint}; end
   endtask
   task set_fields(input [15:0] len, input [11:0] addr, input dir, input [4:0] bearer, input [31:0] count);
-    reg [71:0] f; integer k;
+    reg [31:0] f; integer k;
     begin
-      f = {6'd0, len, addr, dir, bearer, count};
-      for (k = 0; k < 9; k = k + 1) hw(S_PARAM, f[71 - 8*k -: 8]);
+      f = {4'd0, len, addr};
+      for (k = 0; k < 4; k = k + 1) hw(S_PARAM, f[31 - 8*k -: 8]);
+      hdr_oct = {count, bearer, dir, 2'b00};
+    end
+  endtask
+  // one command octet: wait until STAT shows the holding register empty, then write DATA
+  reg [7:0] dst;
+  task send_octet(input [7:0] o);
+    integer t;
+    begin
+      t = cyc;
+      hr(S_STAT, dst);
+      while (dst[6] === 1'b1 && cyc - t < 2000) hr(S_STAT, dst);
+      check(dst[6] === 1'b0, "DATA holding register freed");
+      hw(S_DATA, o);
     end
   endtask
   // GO, then poll the pins (optionally poke the frame buffer while busy), then read and check STAT
@@ -83,6 +97,8 @@ module tag_crypto_engine_ice40_tb;
       hw(S_GO, {5'd0, op});
       t0 = cyc;
       check(busy === 1'b1 && done === 1'b0, "busy high, done low after GO");
+      if (op == OP_LOAD) for (k = 0; k < 32; k = k + 1) send_octet(keys_oct[255 - 8*k -: 8]);
+      if (op == OP_NEA || op == OP_NIA) for (k = 0; k < 5; k = k + 1) send_octet(hdr_oct[39 - 8*k -: 8]);
       for (k = 0; k < pokes; k = k + 1) hw(S_WDATA, 8'hee);   // must be ignored while busy
       while (busy === 1'b1 && cyc - t0 < 20000) @(negedge clk);
       op_cycles = cyc - t0;

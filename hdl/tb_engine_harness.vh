@@ -24,10 +24,15 @@
   reg            rst_n = 1'b0;
   reg            cmd_valid = 1'b0;
   reg  [2:0]     cmd_op = 3'd0;
+  // fields sent as command octets (dat_*) after the handshake: keys for LOAD_KEYS, COUNT /
+  // BEARER / DIRECTION for NEA2 / NIA2
   reg  [127:0]   cmd_key_enc = 128'd0, cmd_key_int = 128'd0;
   reg  [31:0]    cmd_count = 32'd0;
   reg  [4:0]     cmd_bearer = 5'd0;
   reg            cmd_direction = 1'b0;
+  reg            dat_valid = 1'b0;
+  reg  [7:0]     dat_data = 8'h00;
+  reg            dat_expect = 1'b0;  // the selected instance may take an octet
   reg  [AW-1:0]  cmd_addr = {AW{1'b0}};
   reg  [AW+3:0]  cmd_len = {(AW+4){1'b0}};
   reg            rsp_ready = 1'b0;
@@ -36,12 +41,13 @@
   reg  [7:0]     mem [0:(1<<AW)-1];
   integer        sel = 0;        // selected engine instance
 
-  wire [ND-1:0]    cmd_ready_v, rsp_valid_v, mem_req_v, mem_we_v;
+  wire [ND-1:0]    cmd_ready_v, dat_ready_v, rsp_valid_v, mem_req_v, mem_we_v;
   wire [3*ND-1:0]  rsp_status_v;
   wire [32*ND-1:0] rsp_mac_v;
   wire [AW*ND-1:0] mem_addr_v;
   wire [8*ND-1:0]  mem_wdata_v;
   wire           cmd_ready  = cmd_ready_v[sel];
+  wire           dat_ready  = dat_ready_v[sel];
   wire           rsp_valid  = rsp_valid_v[sel];
   wire [2:0]     rsp_status = rsp_status_v[3*sel +: 3];
   wire [31:0]    rsp_mac    = rsp_mac_v[32*sel +: 32];
@@ -54,8 +60,8 @@
 
 `define TB_ENGINE_PORTS(G) \
     .clk(clk), .rst_n(rst_n), .cmd_valid(cmd_valid && sel == (G)), .cmd_ready(cmd_ready_v[G]), \
-    .cmd_op(cmd_op), .cmd_key_enc(cmd_key_enc), .cmd_key_int(cmd_key_int), .cmd_count(cmd_count), \
-    .cmd_bearer(cmd_bearer), .cmd_direction(cmd_direction), .cmd_addr(cmd_addr), .cmd_len(cmd_len), \
+    .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len), \
+    .dat_valid(dat_valid && sel == (G)), .dat_ready(dat_ready_v[G]), .dat_data(dat_data), \
     .rsp_valid(rsp_valid_v[G]), .rsp_ready(rsp_ready && sel == (G)), .rsp_status(rsp_status_v[3*(G) +: 3]), \
     .rsp_mac(rsp_mac_v[32*(G) +: 32]), .mem_req(mem_req_v[G]), .mem_we(mem_we_v[G]), \
     .mem_addr(mem_addr_v[AW*(G) +: AW]), .mem_wdata(mem_wdata_v[8*(G) +: 8]), \
@@ -86,6 +92,12 @@
       mem[mem_addr] <= mem_wdata; nwrites = nwrites + 1;
       if (first_write < 0) first_write = cycles;
     end
+    if (dat_ready && !dat_expect) begin
+      $display("FAIL: command octet taken when none is expected"); nfail = nfail + 1;
+    end
+    if (rsp_valid && dat_expect) begin
+      $display("FAIL: response before the last command octet"); nfail = nfail + 1;
+    end
     if ((mem_req_v & ~(1 << sel)) != 0) begin
       $display("FAIL: unselected instance requests memory"); nfail = nfail + 1;
     end
@@ -111,6 +123,7 @@
     cmd_op = $random(seed); cmd_key_enc = {4{$random(seed)}}; cmd_key_int = {4{$random(seed)}};
     cmd_count = $random(seed); cmd_bearer = $random(seed); cmd_direction = $random(seed);
     cmd_addr = $random(seed); cmd_len = $random(seed);
+    if (!dat_valid) dat_data = $random(seed);
   end endtask
 
   // random frame buffer and command fields, then release reset after three cycles
@@ -122,15 +135,32 @@
     #1 rst_n = 1'b1;
   end endtask
 
-  // issue the command held in the cmd_* registers to the selected instance, wait for the response
+  // issue the command held in the cmd_* registers to the selected instance, send its command
+  // octets (random stalls before each octet; an offered octet is held until taken), wait for the
+  // response
+  integer        tb_nd, tb_i;
+  reg  [255:0]   tb_oct;
   task issue; begin
+    tb_nd  = (cmd_op == 3'd0) ? 32 : (cmd_op == 3'd2 || cmd_op == 3'd3) ? 5 : 0;
+    tb_oct = (cmd_op == 3'd0) ? {cmd_key_enc, cmd_key_int}
+                              : {cmd_count, cmd_bearer, cmd_direction, 2'b00, 216'd0};
     @(negedge clk);
     cmd_valid = 1'b1;
     @(posedge clk);
     while (!cmd_ready) @(posedge clk);
     t0 = cycles; first_write = -1;
     #1 cmd_valid = 1'b0;
+    dat_expect = (tb_nd > 0);
     scramble;
+    for (tb_i = 0; tb_i < tb_nd; tb_i = tb_i + 1) begin
+      @(negedge clk);
+      while (ack_mode != 0 && ($random(seed) & 3) == 0) begin dat_data = $random(seed); @(negedge clk); end
+      dat_valid = 1'b1; dat_data = tb_oct[255 - 8*tb_i -: 8];
+      @(posedge clk);
+      while (!dat_ready) @(posedge clk);
+      #1 dat_valid = 1'b0; dat_data = $random(seed);
+      if (tb_i == tb_nd - 1) dat_expect = 1'b0;
+    end
     @(posedge clk);
     while (!(rsp_valid && rsp_ready)) @(posedge clk);
     op_cycles = cycles - t0;
