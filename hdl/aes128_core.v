@@ -74,6 +74,9 @@ module aes128_core #(
   reg   [3:0] rnd_q;   // 0..10
   reg   [4:0] cnt_q;   // 0..15 pass, 16..19 key cycles
   reg         pass_q;  // busy and cnt_q < 16 (decoded from the next counter values)
+  reg         busy_d, outv_d;
+  reg   [3:0] rnd_d;
+  reg   [4:0] cnt_d;
 
   // byte views
   wire [7:0] s [0:15];
@@ -160,7 +163,9 @@ module aes128_core #(
   wire [7:0] y    = s[0] ^ kb;
   wire [7:0] sin  = pass ? y : k[13];
   wire [7:0] sout;
-  aes_sbox #(.FAULT(FAULT_SBOX)) u_sbox (.x(sin), .y(sout));
+  // FPGA_STYLE = 1 feeds the S-box from sin_r, the same value registered one cycle ahead
+  wire [7:0] sin_r;
+  aes_sbox #(.FAULT(FAULT_SBOX)) u_sbox (.x((FPGA_STYLE != 0) ? sin_r : sin), .y(sout));
 
   // Rcon for the key word computed in round rnd_q (0..9): 01,02,..,80,1b,36
   wire [7:0] rcon = rnd_q[3] ? {2'b00, rnd_q[0], 1'b1, ~rnd_q[0], rnd_q[0], 1'b1, ~rnd_q[0]}
@@ -243,6 +248,7 @@ module aes128_core #(
 
   generate
     if (FPGA_STYLE == 0) begin : g_asic
+      assign sin_r = 8'h00;
       always @(posedge clk) begin
         state_q <= st_next;
         key_q   <= ky_next;
@@ -255,7 +261,7 @@ module aes128_core #(
       wire         unused_asic_next = ^{st_next, ky_next};  // AND-OR form unused here
       for (gi = 0; gi < 16; gi = gi + 1) begin : g_v
         if (gi == 4) begin : g_sr4
-          assign st_srv[95:88] = sout;
+          assign st_srv[95:88] = 8'h00;                 // slot 4 takes sout: see st_d4 below
         end else begin : g_srx
           assign st_srv[127-8*gi -: 8] = s[(1 + ((gi + 15) % 16 + 4*(((gi + 15) % 16) % 4))) % 16];
         end
@@ -264,35 +270,53 @@ module aes128_core #(
         end else if (gi < 15) begin : g_sh
           assign st_pv[127-8*gi -: 8] = s[gi+1];
         end else begin : g_in
-          assign st_pv[7:0] = stp ? ab_v : kcyc ? s[0] : last_rnd ? y : sout;
+          assign st_pv[7:0] = 8'h00;                    // slot 15: see st_d15 below
         end
         if (gi % 4 != 3) begin : g_kr
           assign ky_kv[127-8*gi -: 8] = k[gi+1];
         end else if (gi == 3) begin : g_k3
-          assign ky_kv[127-8*gi -: 8] = k3_key;
+          assign ky_kv[127-8*gi -: 8] = 8'h00;          // key slot 3: see ky_d3 below
         end else begin : g_kw
           assign ky_kv[127-8*gi -: 8] = k[gi-3];
         end
       end
+      // The three S-box destinations (state slots 15 and 4, key slot 3) take the S-box output
+      // in their last gate, everything else being selected beforehand: the S-box is the deep
+      // path. (shift and sr_en never meet: the late st_step only enables, it selects nothing.)
+      wire       use_sb = pass & ~last_rnd & ~p15;     // slot 15 <= SubBytes
+      wire [7:0] alt15  = sr_en ? s[1 + (14 + 4*(14 % 4)) % 16] : stp ? ab_v : kcyc ? s[0] : y;
+      wire [7:0] st_d15 = use_sb ? sout : alt15;
+      wire [7:0] st_d4  = sr_en ? sout : s[5];
+      wire [7:0] k3_pre = k[0] ^ ((cnt_q[1:0] == 2'd0) ? rcon : 8'h00);
+      wire [7:0] ky_d3  = kcyc ? (k3_pre ^ sout) : ky_pass[103:96];
+      wire [127:0] st_d = sr_en ? st_srv : st_pv;
+      wire [127:0] ky_d = kcyc ? ky_kv : ky_pass;
+      wire         unused_fpga_d = ^{st_d[95:88], st_d[7:0], ky_d[103:96]};  // see st_d4 / 15, ky_d3
+      // S-box input of the next cycle, from the next values of pass, state slot 0 and key slots
+      // 0 and 13 (none of which depends on the S-box): pass ? s0 ^ k0 : k13, one LUT level less
+      // on the S-box path. Key-dependent like key_q, and cleared with it.
+      wire [7:0] s0_nx  = (load && SERIAL == 0) ? in_block[127:120] :
+                          (shift | sr_en) ? st_d[127:120] : s[0];
+      wire [7:0] k0_nx  = (load && SERIAL == 0) ? in_key[127:120] : ky_d[127:120];
+      wire [7:0] k13_nx = (load && SERIAL == 0) ? in_key[23:16] : ky_d[23:16];
+      reg  [7:0] sin_q;
+      always @(posedge clk)
+        sin_q <= !rst_n ? 8'h00 : (busy_d & ~cnt_d[4]) ? (s0_nx ^ k0_nx) : k13_nx;
+      assign sin_r = sin_q;
       always @(posedge clk) begin
         if (!rst_n) begin
           state_q <= 128'd0;
           key_q   <= 128'd0;
         end else begin
           if (load && SERIAL == 0) state_q <= in_block;
-          else if (shift) state_q <= st_pv;
-          else if (sr_en) state_q <= st_srv;
+          else if (shift | sr_en) state_q <= {st_d[127:96], st_d4, st_d[87:8], st_d15};
           if (load && SERIAL == 0) key_q <= in_key;
-          else if (kcyc)  key_q <= ky_kv;
-          else            key_q <= ky_pass;
+          else key_q <= {ky_d[127:104], ky_d3, ky_d[95:0]};
         end
       end
     end
   endgenerate
 
-  reg       busy_d, outv_d;
-  reg [3:0] rnd_d;
-  reg [4:0] cnt_d;
   always @(*) begin
     busy_d = busy_q; outv_d = outv_q; rnd_d = rnd_q; cnt_d = cnt_q;
     if (!rst_n) begin

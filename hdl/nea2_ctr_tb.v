@@ -76,7 +76,7 @@ module nea2_ctr_tb;
     check(got_status == 3'd0 && nwrites == w0 + 1, "NEA2 last octet of the buffer");
     cmd_op = 3'd1;
     issue;
-    check(got_status == 3'd0 && dut.ring_q == 0 && dut.park_q == 0 && dut.u_aes.key_q == 0 && dut.u_aes.state_q == 0, "ZEROIZE");
+    check(got_status == 3'd0 && dut.g_ff.ring_q == 0 && dut.g_ff.park_q == 0 && dut.u_aes.key_q == 0 && dut.u_aes.state_q == 0, "ZEROIZE");
     w0 = nwrites;
     cmd_op = 3'd2; cmd_addr = 0; cmd_len = 64;
     issue;

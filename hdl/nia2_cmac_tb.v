@@ -67,7 +67,7 @@ module nia2_cmac_tb;
     // ZEROIZE -> NO_KEYS, keys and accumulator cleared
     cmd_op = 3'd1;
     issue;
-    check(got_status == 3'd0 && dut.ring_q == 0 && dut.park_q == 0 && dut.u_aes.key_q == 0 && dut.u_aes.state_q == 0, "ZEROIZE");
+    check(got_status == 3'd0 && dut.g_ff.ring_q == 0 && dut.g_ff.park_q == 0 && dut.u_aes.key_q == 0 && dut.u_aes.state_q == 0, "ZEROIZE");
     cmd_op = 3'd3; cmd_addr = 0; cmd_len = 64;
     issue;
     check(got_status == 3'd4 && got_mac == 0 && nwrites == w0, "NO_KEYS after ZEROIZE");

@@ -49,7 +49,9 @@ module tag_crypto_engine #(
   parameter integer MAC_TRAILER = 0,
   parameter [31:0]  REQ_COUNT   = 32'h0,  parameter [4:0] REQ_BEARER = 5'd0, parameter REQ_DIRECTION = 1'b1,
   parameter [31:0]  RSP_COUNT   = 32'h0,  parameter [4:0] RSP_BEARER = 5'd0, parameter RSP_DIRECTION = 1'b0,
-  parameter integer FAULT       = 0
+  parameter integer FAULT       = 0,
+  parameter integer FPGA_STYLE  = 0   // 1: key ring / park register in block RAM, AES core with
+                                      //    flop enables (iCE40); same function, cycle for cycle
 ) (
   input  wire              clk,
   input  wire              rst_n,
@@ -103,13 +105,11 @@ module tag_crypto_engine #(
                    S_ERUN = 5'd20, S_ERD  = 5'd21, S_EWR  = 5'd22, S_CSET = 5'd23;
 
   // ---------------------------------------------------------------- registers
-  (* fsm_encoding = "binary" *) reg [4:0] state_q;
+  (* fsm_encoding = "one-hot" *) reg [4:0] state_q;
   reg [2:0]    op_q;
   reg [2:0]    status_q;
   reg          keyed_q;
   reg [4:0]    ph_q;       // free-running ring phase
-  reg [255:0]  ring_q    /* verilator public_flat_rd */;
-  reg [127:0]  park_q    /* verilator public_flat_rd */;
   reg          mism_q    /* verilator public_flat_rd */;
   reg [1:0]    lmsb_q    /* verilator public_flat_rd */;  // L[127:126] (K1 / K2 carries)
   reg [W-1:0]  base_q;
@@ -123,8 +123,8 @@ module tag_crypto_engine #(
   reg          aes_clr_q;  // ZEROIZE: one-cycle synchronous reset of the AES core
   reg          badlen_q;   // region check of the command, registered at the handshake
 
-  wire [7:0]   ro = ring_q[255:248];
-  wire [7:0]   lo = park_q[127:120];
+  wire [7:0]   ro;         // ring slot ph_q leaving
+  wire [7:0]   lo;         // park slot ph_q[3:0] leaving
 
   // ---------------------------------------------------------------- AES core (serial mode)
   wire         aes_idle;
@@ -139,7 +139,7 @@ module tag_crypto_engine #(
   // slots 4..14 are reached through the rotation only; out_valid is not needed (aes_idle)
   wire         unused_aes = ^{aes_out_valid, aes_out[95:8]};
 
-  aes128_core #(.FAULT_SBOX((FAULT == 2) ? 1 : 0), .SERIAL(1)) u_aes (
+  aes128_core #(.FAULT_SBOX((FAULT == 2) ? 1 : 0), .FPGA_STYLE(FPGA_STYLE), .SERIAL(1)) u_aes (
     .clk(clk), .rst_n(rst_n && !aes_clr_q),
     .in_valid(aes_go), .in_ready(aes_idle), .in_key(128'd0), .in_block(128'd0),
     .out_valid(aes_out_valid), .out_ready(1'b1), .out_block(aes_out),
@@ -177,9 +177,11 @@ module tag_crypto_engine #(
     if (j_q[3]) hd_oct = 8'h00;
   end
   // NEA2 counter block octet j: header, zeros, block index i in octets 14..15
-  wire [W:0]    rel = off_q - (msg_op ? OFF_NEA : {(W+1){1'b0}});  // block starts: rel[3:0] == 0
-  wire [15:0]   blk = {{(16-CW){1'b0}}, rel[W:4]};
-  wire          unused_rel = ^rel[3:0];
+  // i = (off_q - start) / 16 at a block start, where off_q[3:0] == start[3:0]: the low nibble
+  // never borrows, so i = off_q[W:4] - start[W:4] (no subtraction at all when the ciphered part
+  // starts within the first 16 octets, as in the profile)
+  wire [CW-1:0] blk_i = off_q[W:4] - (msg_op ? OFF_NEA[W:4] : {CW{1'b0}});
+  wire [15:0]   blk = {{(16-CW){1'b0}}, blk_i};
   wire [7:0]    ctr_oct = j15 ? blk[7:0] : j14 ? blk[15:8] : (j_q[3:2] == 2'b11) ? 8'h00 : hd_oct;
 
   // K1 / K2 octet j from L rotating out of the state (TS 33.401 / RFC 4493 subkeys)
@@ -362,11 +364,36 @@ module tag_crypto_engine #(
     if (state_q == S_PARK && st_step) li = s0;
     if (zeroing) begin ri = 8'h00; li = 8'h00; end
   end
-  always @(posedge clk) begin
-    ring_q <= {ring_q[247:0], ri};
-    park_q <= {park_q[119:0], li};
-    ph_q   <= rst_n ? ph_q + 5'd1 : 5'd0;
-  end
+  always @(posedge clk) ph_q <= rst_n ? ph_q + 5'd1 : 5'd0;
+  generate
+    if (FPGA_STYLE == 0) begin : g_ff
+      // ASIC: shift registers (no gate per bit)
+      reg [255:0] ring_q /* verilator public_flat_rd */;
+      reg [127:0] park_q /* verilator public_flat_rd */;
+      always @(posedge clk) begin
+        ring_q <= {ring_q[247:0], ri};
+        park_q <= {park_q[119:0], li};
+      end
+      assign ro = ring_q[255:248];
+      assign lo = park_q[127:120];
+    end else begin : g_ram
+      // FPGA: the same circular buffers as RAMs addressed by the phase (iCE40 block RAM): slot
+      // ph_q is written in each cycle and the slot of the next cycle is read ahead (registered
+      // read), so ro / lo are the slots ph_q / ph_q[3:0] exactly as in the shift registers.
+      reg [7:0] ring_m [0:31];
+      reg [7:0] park_m [0:15];
+      reg [7:0] ro_q, lo_q;
+      wire [4:0] ph_nx = ph_q + 5'd1;
+      always @(posedge clk) begin
+        ring_m[ph_q] <= ri;
+        park_m[ph_q[3:0]] <= li;
+        ro_q <= ring_m[ph_nx];
+        lo_q <= park_m[ph_nx[3:0]];
+      end
+      assign ro = ro_q;
+      assign lo = lo_q;
+    end
+  endgenerate
 
   // offset within the message / region, and its compares against the length computed from the
   // next values so that full / part / skip come straight from flops

@@ -55,8 +55,45 @@ module tag_crypto_engine_tb;
       tag_crypto_engine #(.ADDR_W(AW), .CLEAR_LEN(CL), .IND_OFFSET(IO), .IND_NULL(INU), .IND_CIPHERED(ICI),
         .MAC_TRAILER(MT), .REQ_COUNT(RQC), .REQ_BEARER(RQB), .REQ_DIRECTION(RQD),
         .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD)) dut (`TB_ENGINE_PORTS(gd));
+      // the FPGA coding (key ring and park register in RAM, AES core with flop enables) on the
+      // same inputs must match the default coding at every output in every cycle
+      wire          f_cr, f_dr, f_rv, f_mr, f_mw;
+      wire [2:0]    f_st;
+      wire [31:0]   f_mac;
+      wire [AW-1:0] f_ma;
+      wire [7:0]    f_wd;
+      tag_crypto_engine #(.ADDR_W(AW), .CLEAR_LEN(CL), .IND_OFFSET(IO), .IND_NULL(INU), .IND_CIPHERED(ICI),
+        .MAC_TRAILER(MT), .REQ_COUNT(RQC), .REQ_BEARER(RQB), .REQ_DIRECTION(RQD),
+        .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD), .FPGA_STYLE(1)) dutf (
+        .clk(clk), .rst_n(rst_n), .cmd_valid(cmd_valid && sel == gd), .cmd_ready(f_cr),
+        .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len),
+        .dat_valid(dat_valid && sel == gd), .dat_ready(f_dr), .dat_data(dat_data),
+        .rsp_valid(f_rv), .rsp_ready(rsp_ready && sel == gd), .rsp_status(f_st), .rsp_mac(f_mac),
+        .mem_req(f_mr), .mem_we(f_mw), .mem_addr(f_ma), .mem_wdata(f_wd),
+        .mem_ack(mem_ack && sel == gd), .mem_rdata(mem_rdata));
+      reg lock_fail = 1'b0;
+      always @(posedge clk) if (rst_n && !lock_fail &&
+          ({f_cr, f_dr, f_rv, f_mr, f_mw, f_st, f_mac} !== {cmd_ready_v[gd], dat_ready_v[gd],
+             rsp_valid_v[gd], mem_req_v[gd], mem_we_v[gd], rsp_status_v[3*gd +: 3], rsp_mac_v[32*gd +: 32]} ||
+           (f_mr && f_ma !== mem_addr_v[AW*gd +: AW]) || (f_mr && f_mw && f_wd !== mem_wdata_v[8*gd +: 8]))) begin
+        $display("FAIL: instance %0d: the FPGA_STYLE coding differs from the default one (cycle %0d)", gd, cycles);
+        lock_fail = 1'b1;
+      end
     end
   endgenerate
+  // lockstep verdict (one check per instance)
+  task lockstep_verdict; begin
+    check(!g_dut[0].lock_fail && (ND < 2 || !g_dut[1].lock_fail) && (ND < 3 || !g_dut[2].lock_fail),
+          "FPGA_STYLE coding matches cycle for cycle");
+  end endtask
+  // the FPGA coding's key ring and park RAMs are all zero
+  integer zk;
+  reg     ram_zero;
+  task fpga_rams_zero; begin
+    ram_zero = 1'b1;
+    for (zk = 0; zk < 32; zk = zk + 1) if (g_dut[0].dutf.g_ram.ring_m[zk] !== 8'h00) ram_zero = 1'b0;
+    for (zk = 0; zk < 16; zk = zk + 1) if (g_dut[0].dutf.g_ram.park_m[zk] !== 8'h00) ram_zero = 1'b0;
+  end endtask
 
   // ---- helpers (on the selected instance)
   task load_keys; input [127:0] ke; input [127:0] ki; begin
@@ -209,8 +246,11 @@ module tag_crypto_engine_tb;
       msg_op(3'd5, MA, len);
       check(got_status == 4 && nwrites == w0 && unchanged(0), "PROTECT NO_KEYS after ZEROIZE");
     end
-    check(g_dut[0].dut.ring_q == 0 && g_dut[0].dut.park_q == 0 && g_dut[0].dut.mism_q == 0 &&
+    check(g_dut[0].dut.g_ff.ring_q == 0 && g_dut[0].dut.g_ff.park_q == 0 && g_dut[0].dut.mism_q == 0 &&
           g_dut[0].dut.u_aes.key_q == 0 && g_dut[0].dut.u_aes.state_q == 0, "no key-dependent bit after ZEROIZE");
+    fpga_rams_zero;
+    check(ram_zero && g_dut[0].dutf.u_aes.key_q == 0 && g_dut[0].dutf.u_aes.state_q == 0 &&
+          g_dut[0].dutf.u_aes.g_fpga.sin_q == 0, "FPGA coding: no key-dependent bit after ZEROIZE");
     // reset in the middle of an operation: keys gone
     sel = 0;
     load_keys({4{$random(seed)}}, {4{$random(seed)}});
@@ -224,11 +264,12 @@ module tag_crypto_engine_tb;
     // the engine scrubs its key ring and park register for 32 cycles before it takes a command
     t0 = cycles;
     @(posedge clk); while (!g_dut[0].dut.cmd_ready) @(posedge clk);
-    check(cycles - t0 >= 32 && g_dut[0].dut.ring_q == 0 && g_dut[0].dut.park_q == 0 &&
+    check(cycles - t0 >= 32 && g_dut[0].dut.g_ff.ring_q == 0 && g_dut[0].dut.g_ff.park_q == 0 &&
           g_dut[0].dut.u_aes.key_q == 0 && g_dut[0].dut.u_aes.state_q == 0, "reset clears keys (after the scrub)");
     snapshot; w0 = nwrites; len = 20;
     msg_op(3'd4, MA, len);
     check(got_status == 4 && nwrites == w0, "NO_KEYS after reset (mid-operation)");
+    lockstep_verdict;
     $display("tag_crypto_engine_tb: %0d passed, %0d failed (%0d cycles)", npass, nfail, cycles);
     $finish;
   end
