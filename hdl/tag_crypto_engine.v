@@ -18,7 +18,7 @@
 //     answers OK after the scrub).
 //
 // Area-first datapath (no 128-bit multiplexer anywhere in the engine):
-//   * Key ring ring_q: the two keys as 32 octets in a byte-wide circular shift register that
+//   * Key ring ring_q (g_ff.ring_q): the two keys as 32 octets in a byte-wide circular shift register that
 //     rotates every cycle (slot p passes the output ro when the free-running phase ph_q == p;
 //     KCommand_enc = slots 0..15, KCommand_int = slots 16..31). Its only logic is the octet
 //     multiplexer at its input (rotate / new key octet / zero), so loading, holding and clearing
@@ -33,11 +33,19 @@
 //         steps ending at ph_q == 15, the start cycle; each data octet is absorbed (s15 <= s0 ^ d)
 //         and written back from slot 15.
 //       - NIA2: X_{i-1} ^ M_i is absorbed in place (the first block overwrites). The final
-//         block is parked in park_q (a 16-octet register rotating like the ring, period 16) while
+//         block is parked in park_q (g_ff.park_q, a 16-octet register rotating like the ring, period 16) while
 //         L = AES_K(0) is computed from the zeroed state, then written back XORed with K1 / K2,
 //         which are derived octet by octet from L in slots 0 and 1 as it rotates out.
 //   * park_q also holds the 5 header octets of a raw NEA2 / NIA2 (COUNT, BEARER, DIRECTION) in
 //     slots 0..4; message operations take them from the parameters.
+//   * Waits: a block starts only at its key's phase and the octets of park_q are used at theirs,
+//     so each AES block costs up to 31 cycles of alignment on top of its 216 busy cycles.
+//   * Power: ring_q and park_q shift in every cycle (about 190 flip-flop toggles per cycle with
+//     random keys, as many as the AES datapath while it runs); an ASIC gates their clock while
+//     the engine is idle (one clock-gating cell each), which this RTL leaves to the back end.
+//   * FPGA_STYLE = 1 (the iCE40 shim) keeps ring_q / park_q as two small RAMs addressed by the
+//     phase (block RAM) and codes the AES core with flop enables: same behaviour cycle for cycle
+//     (tag_crypto_engine_tb runs both codings in lockstep).
 // Memory port: one octet per transfer; NEA2 does read then write per octet; the deciphered octets
 // of UNPROTECT are written only after the 32-bit MAC comparison has passed.
 module tag_crypto_engine #(
@@ -143,7 +151,7 @@ module tag_crypto_engine #(
     .clk(clk), .rst_n(rst_n && !aes_clr_q),
     .in_valid(aes_go), .in_ready(aes_idle), .in_key(128'd0), .in_block(128'd0),
     .out_valid(aes_out_valid), .out_ready(1'b1), .out_block(aes_out),
-    .key_in(ri), .st_step(st_step), .st_keep(st_keep), .st_in(st_in));
+    .key_in(key_oct), .st_step(st_step), .st_keep(st_keep), .st_in(st_in));
 
   // ---------------------------------------------------------------- region bookkeeping
   wire [2:0]   len_rem = len_q[2:0];
@@ -221,11 +229,15 @@ module tag_crypto_engine #(
         j_inc = 1'b1;
         if (j_q == 5'd31) state_d = (op_q == OP_ZERO) ? S_RSP : S_IDLE;
       end
-      S_IDLE: if (cmd_valid) begin
-        j_clr = 1'b1;
-        if (cmd_op == OP_ZERO) begin clr_all = 1'b1; state_d = S_ZERO; end
-        else if (cmd_op == OP_LOAD || c_raw) state_d = S_DAT;
-        else state_d = S_CHK;
+      S_IDLE: begin
+        st_step = 1'b1;               // the state is stepped with zeros while idle: cleared within
+                                      // 16 cycles, then it no longer toggles
+        if (cmd_valid) begin
+          j_clr = 1'b1;
+          if (cmd_op == OP_ZERO) begin clr_all = 1'b1; state_d = S_ZERO; end
+          else if (cmd_op == OP_LOAD || c_raw) state_d = S_DAT;
+          else state_d = S_CHK;
+        end
       end
       S_DAT: if (dat_valid && dat_ready) begin
         take = 1'b1; j_inc = 1'b1;
@@ -354,12 +366,23 @@ module tag_crypto_engine #(
 
   always @(posedge clk) aes_clr_q <= rst_n && clr_all;
 
-  // key ring and park register: byte-wide circular shift registers, logic only at their inputs
+  // key ring and park register: byte-wide circular shift registers, logic only at their inputs.
+  // park_q keeps its octets only while they are needed (the header of a raw operation, the parked
+  // final CMAC block) and is otherwise filled with zeros; the AES key register gets the ring's
+  // octets only in the states that lead to a block start (zeros otherwise). So within 16 cycles
+  // of the end of a command the key ring is the only register holding key-dependent data, and
+  // park_q / the AES registers stop toggling.
+  wire park_keep = (state_q == S_PARK) || (state_q == S_LRUN) || (state_q == S_KX) ||
+                   (raw_op && (state_q != S_IDLE) && (state_q != S_RSP) && (state_q != S_ZERO));
+  wire key_want  = (state_q == S_CABS) || (state_q == S_CDEC) || (state_q == S_CGO) ||
+                   (state_q == S_PARK) || (state_q == S_KX) || (state_q == S_EABS);
+  wire [7:0] key_oct = key_want ? ri : 8'h00;
   reg  [7:0] li;
   always @(*) begin
     ri = ro;
     li = lo;
     if (take && dat_load) ri = dat_data;
+    if (!park_keep) li = 8'h00;
     if (take && !dat_load) li = dat_data & ((j_q[2:0] == 3'd4) ? 8'hfc : 8'hff);
     if (state_q == S_PARK && st_step) li = s0;
     if (zeroing) begin ri = 8'h00; li = 8'h00; end

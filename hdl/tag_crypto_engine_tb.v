@@ -95,6 +95,33 @@ module tag_crypto_engine_tb;
     for (zk = 0; zk < 16; zk = zk + 1) if (g_dut[0].dutf.g_ram.park_m[zk] !== 8'h00) ram_zero = 1'b0;
   end endtask
 
+  // ---- register toggle activity of instance 0 (a dynamic-power proxy), while tg_on: flip-flop
+  // bits that change per cycle in the key ring, the park register, the AES state and key
+  reg          tg_on = 1'b0;
+  integer      tg_cyc = 0, tg_ring = 0, tg_park = 0, tg_st = 0, tg_key = 0;
+  reg [255:0]  tg_r0;
+  reg [127:0]  tg_p0, tg_s0, tg_k0;
+  function integer popc; input [255:0] v; integer q; begin
+    popc = 0; for (q = 0; q < 256; q = q + 1) popc = popc + v[q];
+  end endfunction
+  always @(posedge clk) begin
+    if (tg_on) begin
+      tg_cyc  = tg_cyc + 1;
+      tg_ring = tg_ring + popc(tg_r0 ^ g_dut[0].dut.g_ff.ring_q);
+      tg_park = tg_park + popc({128'd0, tg_p0 ^ g_dut[0].dut.g_ff.park_q});
+      tg_st   = tg_st + popc({128'd0, tg_s0 ^ g_dut[0].dut.u_aes.state_q});
+      tg_key  = tg_key + popc({128'd0, tg_k0 ^ g_dut[0].dut.u_aes.key_q});
+    end
+    tg_r0 = g_dut[0].dut.g_ff.ring_q; tg_p0 = g_dut[0].dut.g_ff.park_q;
+    tg_s0 = g_dut[0].dut.u_aes.state_q; tg_k0 = g_dut[0].dut.u_aes.key_q;
+  end
+  task tg_report; input [8*40-1:0] what; begin
+    $display("tag_crypto_engine_tb: toggles/cycle over %0d cycles, %0s: key ring %0d.%02d, park %0d.%02d, AES state %0d.%02d, AES key %0d.%02d",
+             tg_cyc, what, tg_ring / tg_cyc, (100 * tg_ring / tg_cyc) % 100, tg_park / tg_cyc, (100 * tg_park / tg_cyc) % 100,
+             tg_st / tg_cyc, (100 * tg_st / tg_cyc) % 100, tg_key / tg_cyc, (100 * tg_key / tg_cyc) % 100);
+    tg_cyc = 0; tg_ring = 0; tg_park = 0; tg_st = 0; tg_key = 0;
+  end endtask
+
   // ---- helpers (on the selected instance)
   task load_keys; input [127:0] ke; input [127:0] ki; begin
     cmd_op = 3'd0; cmd_key_enc = ke; cmd_key_int = ki; issue;
@@ -167,7 +194,9 @@ module tag_crypto_engine_tb;
         if (ciph) raw_nea(SA + 512, blen, p_rsc[d], p_rsb[d], p_rsd[d]);
         snapshot;
         ack_mode = (d == 0 && trial == 1) ? 0 : 1;
+        tg_on = (d == 0 && trial == 1);
         msg_op(3'd5, MA, len);
+        tg_on = 1'b0;
         cyc_p = op_cycles;
         ack_mode = 1;
         ok = (got_status == 0);
@@ -208,16 +237,23 @@ module tag_crypto_engine_tb;
         // ---- UNPROTECT of the good request: OK, plain text back, nothing written before the check
         snapshot; w0 = nwrites;
         ack_mode = (d == 0 && trial == 1) ? 0 : 1;
+        tg_on = (d == 0 && trial == 1);
         msg_op(3'd4, MA, len);
+        tg_on = 1'b0;
         cyc_u = op_cycles;
         ack_mode = 1;
         ok = (got_status == 0) && (got_mac == 0) && (nwrites - w0 == (ciph ? blen : 0));
         for (i = 0; i < len; i = i + 1)
           if (mem[MA + i] !== ((i >= bpos && i < bpos + blen) ? plain[i - bpos] : snap[MA + i])) ok = 0;
         check(ok, "UNPROTECT OK, deciphered in place");
-        if (d == 0 && trial == 1)
+        if (d == 0 && trial == 1) begin
           $display("tag_crypto_engine_tb: cycles (zero-wait memory, 32-octet ciphered part): UNPROTECT %0d, PROTECT %0d, total %0d",
                    cyc_u, cyc_p, cyc_u + cyc_p);
+          tg_report("PROTECT + UNPROTECT of 32 octets");
+          repeat (16) @(posedge clk);
+          tg_on = 1'b1; repeat (200) @(posedge clk); tg_on = 1'b0;
+          tg_report("idle with keys loaded");
+        end
       end
       // ---- bad indication (both ops), bad lengths
       len = p_clear[d] + 4 + 5; blen = 5;
@@ -238,6 +274,13 @@ module tag_crypto_engine_tb;
       check(got_status == 3 && nwrites == w0 && unchanged(0), "PROTECT BAD_LEN (past the end)");
       msg_op(3'd4, 0, (1 << AW) + 1);
       check(got_status == 3 && nwrites == w0 && unchanged(0), "UNPROTECT BAD_LEN (longer than the buffer)");
+      // ---- between commands only the key ring holds key-dependent data (16 idle cycles)
+      if (sel == 0) begin
+        repeat (17) @(posedge clk);
+        check(g_dut[0].dut.g_ff.ring_q != 0 && g_dut[0].dut.g_ff.park_q == 0 &&
+              g_dut[0].dut.u_aes.key_q == 0 && g_dut[0].dut.u_aes.state_q == 0,
+              "idle: park register and AES registers cleared");
+      end
       // ---- ZEROIZE: keys and state cleared, then NO_KEYS
       cmd_op = 3'd1; issue;
       check(got_status == 0, "ZEROIZE");
