@@ -110,7 +110,8 @@ module tag_crypto_engine #(
                    S_CDEC = 5'd8,  S_CGO  = 5'd9,  S_CRUN = 5'd10, S_PARK = 5'd11,
                    S_LRUN = 5'd12, S_KX   = 5'd13, S_FRUN = 5'd14, S_MCMP = 5'd15,
                    S_MREL = 5'd16, S_MWR  = 5'd17, S_ESTART = 5'd18, S_EABS = 5'd19,
-                   S_ERUN = 5'd20, S_ERD  = 5'd21, S_EWR  = 5'd22, S_CSET = 5'd23;
+                   S_ERUN = 5'd20, S_ERD  = 5'd21, S_EWR  = 5'd22, S_CSET = 5'd23,
+                   S_ESET = 5'd24;
 
   // ---------------------------------------------------------------- registers
   (* fsm_encoding = "one-hot" *) reg [4:0] state_q;
@@ -249,8 +250,8 @@ module tag_crypto_engine #(
         else if (op_q > OP_PRO)                        st_d = ST_BAD_OP;
         else if (!keyed_q)                             st_d = ST_NO_KEYS;
         else if (badlen_q)                             st_d = ST_BAD_LEN;
-        else if (op_q == OP_NEA) begin                 st_ld = 1'b0; setup_nea = 1'b1; state_d = S_ESTART; end
-        else if (op_q == OP_NIA) begin                 st_ld = 1'b0; setup_mac = 1'b1; state_d = S_CABS; end
+        else if (op_q == OP_NEA) begin                 st_ld = 1'b0; state_d = S_ESET; end
+        else if (op_q == OP_NIA) begin                 st_ld = 1'b0; state_d = S_CSET; end
         else begin                                     st_ld = 1'b0; state_d = S_IND; end
       end
       S_RSP: if (rsp_ready) state_d = S_IDLE;
@@ -260,9 +261,9 @@ module tag_crypto_engine #(
         if (!indc_q && !indn_q) begin
           st_ld = 1'b1; st_d = ST_BAD_IND; state_d = S_RSP;
         end else if ((op_q == OP_PRO) && indc_q) begin
-          setup_nea = 1'b1; state_d = S_ESTART;
+          state_d = S_ESET;
         end else begin
-          setup_mac = 1'b1; state_d = S_CABS;
+          state_d = S_CSET;
         end
       end
       // ---- CMAC: absorb one block into the state, one octet per step
@@ -312,7 +313,7 @@ module tag_crypto_engine #(
       S_MREL: begin
         st_ld = 1'b1; state_d = S_RSP;
         if (mism_q) st_d = ST_MAC_FAIL;
-        else if (ciph_q) begin st_ld = 1'b0; setup_nea = 1'b1; state_d = S_ESTART; end
+        else if (ciph_q) begin st_ld = 1'b0; state_d = S_ESET; end
       end
       S_MWR: begin                                   // 4 writes, then 12 more rotations
         st_keep = 1'b1;
@@ -328,7 +329,10 @@ module tag_crypto_engine #(
         else if (op_q == OP_PRO) state_d = S_CSET;
         else begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
       end
+      // every pass is set up in a state of its own, so the offset / compare selects depend on the
+      // state alone (not on the checks that chose the pass)
       S_CSET: begin setup_mac = 1'b1; state_d = S_CABS; end
+      S_ESET: begin setup_nea = 1'b1; state_d = S_ESTART; end
       S_EABS: if (j_q[3:0] != 4'd0 || ph_q == 5'd0) begin
         st_step = 1'b1; st_in = ctr_oct; j_inc = 1'b1;
         if (j15) begin aes_go = 1'b1; state_d = S_ERUN; end
