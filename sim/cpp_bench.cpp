@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
         m.final();
     }
 
-    // ---- Engine: LOAD_KEYS, then NIA2 over 1024 bits, memory acknowledged in the same cycle.
+    // ---- Engine: LOAD_KEYS, then NIA2 over 1024 bits, memory acknowledged in the same cycle; the
+    // command octets (keys, COUNT/BEARER/DIRECTION) offered back to back on dat_*.
     {
         VerilatedContext ctx;
         Vtce m(&ctx);
@@ -67,25 +68,38 @@ int main(int argc, char** argv) {
         m.rst_n = 0;
         for (int i = 0; i < 4; ++i) tick(&m);
         m.rst_n = 1;
+        // After reset the engine scrubs itself (cmd_ready low): wait for it.
+        for (int i = 0; i < 4096 && !m.cmd_ready; ++i) tick(&m);
         uint64_t cycles = 0, ops = 0;
         uint32_t macx = 0;
         const double t0 = now();
         auto run = [&](uint8_t op, uint32_t len) {
+            // LOAD_KEYS: KCommand_enc octets 0..15, KCommand_int octets 0..15; NEA2 / NIA2:
+            // COUNT[31:24] .. COUNT[7:0], {BEARER, DIRECTION, 2'b00}; other ops: none.
+            uint8_t oct[32];
+            size_t n = 0, k = 0;
+            if (op == 0) {
+                for (int i = 0; i < 16; ++i) oct[n++] = (uint8_t)(0x11 * (i + 1));
+                for (int i = 0; i < 16; ++i) oct[n++] = (uint8_t)(0x22 * (i + 1));
+            } else if (op == 2 || op == 3) {
+                const uint32_t count = 0x12345678u;
+                for (int i = 3; i >= 0; --i) oct[n++] = (uint8_t)(count >> (8 * i));
+                oct[n++] = (uint8_t)((5u << 3) | (1u << 2));  // BEARER 5, DIRECTION 1
+            }
             m.cmd_valid = 1;
             m.cmd_op = op;
             m.cmd_addr = 0;
             m.cmd_len = len;
             m.rsp_ready = 1;
-            for (int i = 0; i < 4; ++i) {
-                m.cmd_key_enc[i] = 0x11111111u * (i + 1);
-                m.cmd_key_int[i] = 0x22222222u * (i + 1);
-            }
             for (;;) {
+                m.dat_valid = !m.cmd_valid && k < n;  // after the command handshake
+                m.dat_data = m.dat_valid ? oct[k] : 0;
                 m.mem_ack = m.mem_req;
                 m.mem_rdata = (m.mem_req && !m.mem_we) ? mem[m.mem_addr & 4095] : 0;
                 m.clk = 0;
                 m.eval();
                 const bool accepted = m.cmd_valid && m.cmd_ready;
+                const bool octet = m.dat_valid && m.dat_ready;
                 const bool rsp = m.rsp_valid && m.rsp_ready;
                 if (m.mem_req && m.mem_ack && m.mem_we) mem[m.mem_addr & 4095] = m.mem_wdata;
                 if (rsp) macx ^= m.rsp_mac;
@@ -93,6 +107,7 @@ int main(int argc, char** argv) {
                 m.eval();
                 ++cycles;
                 if (accepted) m.cmd_valid = 0;
+                if (octet) ++k;
                 if (rsp) return;
             }
         };

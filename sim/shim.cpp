@@ -36,16 +36,13 @@ extern "C" {
 
 // ---- tag_crypto_engine -----------------------------------------------------------------------
 struct AiotTceIn {
-    uint32_t key_enc[4];  // word 0 = bits [31:0]
-    uint32_t key_int[4];
-    uint32_t count;
     uint32_t addr;
     uint32_t len;
     uint8_t rst_n;
     uint8_t cmd_valid;
     uint8_t cmd_op;
-    uint8_t bearer;
-    uint8_t direction;
+    uint8_t dat_valid;    // command-octet stream (keys, COUNT/BEARER/DIRECTION)
+    uint8_t dat_data;
     uint8_t rsp_ready;
     uint8_t ack_en;       // acknowledge a pending memory request this cycle
     uint8_t idle_rdata;   // value driven on mem_rdata when no read is acknowledged
@@ -62,7 +59,13 @@ struct AiotTceOut {
     uint8_t mem_wdata;
     uint8_t mem_ack;      // what the harness drove (pre-edge sample only)
     uint8_t mem_rdata;    // ditto
+    uint8_t dat_ready;
+    uint8_t pad[3];
 };
+
+// Layout shared with src/sim/mod.rs (repr(C)); the Rust side asserts the same sizes.
+static_assert(sizeof(AiotTceIn) == 16, "AiotTceIn layout");
+static_assert(sizeof(AiotTceOut) == 20, "AiotTceOut layout");
 
 }  // extern "C"
 
@@ -80,6 +83,7 @@ void tce_read(M* m, AiotTceOut* o) {
     o->mem_wdata = m->mem_wdata;
     o->mem_ack = m->mem_ack;
     o->mem_rdata = m->mem_rdata;
+    o->dat_ready = m->dat_ready;
 }
 
 struct TceBase {
@@ -133,13 +137,8 @@ struct TceSim final : TceBase {
         d->rst_n = in->rst_n;
         d->cmd_valid = in->cmd_valid;
         d->cmd_op = in->cmd_op;
-        for (int i = 0; i < 4; ++i) {
-            d->cmd_key_enc[i] = in->key_enc[i];
-            d->cmd_key_int[i] = in->key_int[i];
-        }
-        d->cmd_count = in->count;
-        d->cmd_bearer = in->bearer;
-        d->cmd_direction = in->direction;
+        d->dat_valid = in->dat_valid;
+        d->dat_data = in->dat_data;
         d->cmd_addr = in->addr;
         d->cmd_len = in->len;
         d->rsp_ready = in->rsp_ready;

@@ -1279,7 +1279,8 @@ fn run_shard(
         let keys = r.keys();
         let _ = r.rtl.load_keys(&Key128::new(keys.0), &Key128::new(keys.1));
         let _ = r.rtl.aes_block(&Key128::new(keys.0), &[7; 16]);
-        r.rtl.reset();
+        let rr = r.rtl.reset();
+        r.expect("ready after reset", rr.is_ok(), || format!("{rr:?}"));
         let bits = r.rtl.secret_bits_set();
         r.expect("no secret bit after reset", bits == 0, || {
             format!("{bits} secret bits set after reset")

@@ -4,7 +4,8 @@
 
 use aiotsec::cosim::{CosimOptions, run};
 use aiotsec::engine::CryptoEngine;
-use aiotsec::engine::rtl::RtlEngine;
+use aiotsec::engine::model::ModelEngine;
+use aiotsec::engine::rtl::{Op, RtlConfig, RtlEngine, status};
 use aiotsec::keys::Key128;
 use aiotsec::profile::Profile;
 
@@ -88,4 +89,48 @@ fn zeroize_clears_every_secret_register() {
         .unwrap();
     e.zeroize().unwrap();
     assert_eq!(e.engine_secret_bits_set(), 0);
+}
+
+#[test]
+fn refused_raw_commands_take_their_octets_and_reset_waits_for_the_scrub() {
+    let p = Profile::default();
+    let cfg = RtlConfig {
+        stall_prob: 0.3,
+        seed: 5,
+        ..RtlConfig::default()
+    };
+    let mut e = RtlEngine::with_config(&p, cfg).unwrap();
+    // NO_KEYS and BAD_LEN come after the 5 COUNT/BEARER/DIRECTION octets (protocol-checked).
+    let r = e.command(Op::Nea2, 0, 0, p.request, 0, 64).unwrap();
+    assert_eq!(r.status, status::NO_KEYS);
+    let (enc, int) = ([0x3c; 16], [0xc3; 16]);
+    let r = e
+        .command(
+            Op::LoadKeys,
+            u128::from_be_bytes(enc),
+            u128::from_be_bytes(int),
+            p.request,
+            0,
+            0,
+        )
+        .unwrap();
+    assert_eq!(r.status, status::OK);
+    let r = e.command(Op::Nia2, 0, 0, p.request, 4095, 800).unwrap();
+    assert_eq!(r.status, status::BAD_LEN);
+    assert!(e.violations().is_empty(), "{:?}", e.violations());
+    // The engine is idle again and keyed: the next NIA2 agrees with the model.
+    let mut m = ModelEngine::new(p.clone());
+    m.load_keys(&Key128::new(enc), &Key128::new(int)).unwrap();
+    let data = [0xa5; 40];
+    assert_eq!(
+        e.nia2(p.response, &data, 317).unwrap(),
+        m.nia2(p.response, &data, 317).unwrap()
+    );
+    // Reset returns once the engine has scrubbed itself: nothing secret left, keys gone.
+    e.reset().unwrap();
+    assert_eq!(e.secret_bits_set(), 0);
+    assert_eq!(
+        e.nea2(p.request, &[1, 2, 3], 24),
+        Err(aiotsec::engine::EngineError::NoKeys)
+    );
 }

@@ -3,15 +3,19 @@
 //! back-pressure on every handshake, a watchdog, and the protocol/security checks of one
 //! transaction (no write before the MAC verdict, a rejected frame leaves the buffer unchanged,
 //! writes only inside the region the operation may change, responses and requests held while
-//! stalled). `aes_block` runs on the separate `aes128_enc` model.
+//! stalled, `dat_ready` only while a command octet is expected, no response or memory request
+//! before the last one). Keys (LOAD_KEYS) and COUNT/BEARER/DIRECTION (NEA2, NIA2) are streamed
+//! as command octets after the command handshake. `aes_block` runs on the separate `aes128_enc`
+//! model.
 
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
+use zeroize::Zeroizing;
 
 use super::{CryptoEngine, EngineError, Outcome, Status};
 use crate::keys::Key128;
 use crate::profile::{MAC_LEN, MacPosition, Profile, SecurityInputs};
-use crate::sim::{AesRtl, EngineRtl, TceOut, Variant, params, u128_to_words};
+use crate::sim::{AesRtl, EngineRtl, TceOut, Variant, params};
 
 /// Engine operation codes (`cmd_op`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -207,7 +211,12 @@ impl RtlEngine {
             )));
         }
         let mut sim = EngineRtl::new(cfg.variant)?;
-        sim.reset(4);
+        if sim.reset(4).is_none() {
+            return Err(EngineError::Unavailable(format!(
+                "the engine model did not raise cmd_ready within {} cycles of reset",
+                EngineRtl::READY_AFTER_RESET_MAX
+            )));
+        }
         let aes = AesRtl::new()?;
         let mut e = Self {
             profile: profile.clone(),
@@ -296,10 +305,16 @@ impl RtlEngine {
         self.sim.secret_registers()
     }
 
-    /// Hardware reset of both models (keys are lost).
-    pub fn reset(&mut self) {
-        self.sim.reset(4);
+    /// Hardware reset of both models (keys are lost). Returns once the engine is ready again
+    /// (it scrubs itself after reset, `cmd_ready` low); [`EngineError::Timeout`] if it is not
+    /// within [`EngineRtl::READY_AFTER_RESET_MAX`] cycles.
+    pub fn reset(&mut self) -> Result<(), EngineError> {
+        let ready = self.sim.reset(4);
         self.aes.reset(2);
+        match ready {
+            Some(_) => Ok(()),
+            None => Err(EngineError::Timeout(EngineRtl::READY_AFTER_RESET_MAX)),
+        }
     }
 
     /// Write a VCD waveform of the engine model from now on (`path`), until [`Self::close_vcd`].
@@ -342,8 +357,10 @@ impl RtlEngine {
         }
     }
 
-    /// Run one command through the pin interface. `region` (if any) is where the operation may
-    /// touch memory; the memory log is checked against it.
+    /// Run one command through the pin interface: the command handshake, then the command octets
+    /// on `dat_*` (LOAD_KEYS: `enc` then `int`; NEA2 / NIA2: `inputs`; none otherwise), then the
+    /// response. `region` (if any) is where the operation may touch memory; the memory log is
+    /// checked against it.
     #[allow(clippy::too_many_arguments)]
     pub fn command(
         &mut self,
@@ -378,8 +395,32 @@ impl RtlEngine {
                 "command address {addr} / length {len} does not fit the engine's ports"
             )));
         }
+        // The command octets streamed after the handshake (wiped on return): LOAD_KEYS the two
+        // keys, NEA2 / NIA2 COUNT (big-endian) then BEARER || DIRECTION || 2 ignored bits.
+        let mut stream = Zeroizing::new([0u8; 32]);
+        let n_oct = match op {
+            Op::LoadKeys => {
+                stream[..16].copy_from_slice(&enc.to_be_bytes());
+                stream[16..].copy_from_slice(&int.to_be_bytes());
+                32
+            }
+            Op::Nea2 | Op::Nia2 => {
+                stream[..4].copy_from_slice(&inputs.count.to_be_bytes());
+                // The two low bits must not matter: garbage in them when stalling.
+                let junk = if self.stall_threshold != 0 {
+                    (self.rng.next_u32() & 3) as u8
+                } else {
+                    0
+                };
+                stream[4] = ((inputs.bearer & 31) << 3) | ((inputs.direction & 1) << 2) | junk;
+                5
+            }
+            Op::Zeroize | Op::Unprotect | Op::Protect => 0,
+        };
+        let octets = &stream[..n_oct];
         let idle = |sim: &mut EngineRtl| {
             sim.inp.cmd_valid = 0;
+            sim.inp.dat_valid = 0;
         };
         idle(&mut self.sim);
         // Hold back the command for a random number of cycles.
@@ -395,11 +436,6 @@ impl RtlEngine {
             let i = &mut self.sim.inp;
             i.cmd_valid = 1;
             i.cmd_op = op as u8;
-            i.key_enc = u128_to_words(enc);
-            i.key_int = u128_to_words(int);
-            i.count = inputs.count;
-            i.bearer = inputs.bearer;
-            i.direction = inputs.direction;
             i.addr = addr as u32;
             i.len = len as u32;
         }
@@ -416,6 +452,10 @@ impl RtlEngine {
                 self.violations
                     .push("memory transfer before the command was accepted".into());
             }
+            if pre.dat_ready == 1 {
+                self.violations
+                    .push("dat_ready before the command was accepted".into());
+            }
             if pre.cmd_ready == 1 {
                 break;
             }
@@ -429,26 +469,52 @@ impl RtlEngine {
         if self.stall_threshold != 0 {
             let i = &mut self.sim.inp;
             i.cmd_op = (self.rng.next_u32() & 7) as u8;
-            i.key_enc = [!i.key_enc[0], !i.key_enc[1], !i.key_enc[2], !i.key_enc[3]];
-            i.key_int = [!i.key_int[0], !i.key_int[1], !i.key_int[2], !i.key_int[3]];
-            i.count = !i.count;
-            i.bearer = (!i.bearer) & 31;
-            i.direction ^= 1;
             i.addr = self.rng.next_u32() & ((1 << params::ADDR_W) - 1);
             i.len = self.rng.next_u32() & ((1 << (params::ADDR_W + 4)) - 1);
-        } else {
-            let i = &mut self.sim.inp;
-            i.key_enc = [0; 4];
-            i.key_int = [0; 4];
         }
-        // Run until the response handshake.
+        // Stream the command octets (random stalls, garbage on dat_data while dat_valid is low)
+        // and run until the response handshake.
+        let mut taken = 0usize; // command octets transferred
+        let mut stray_dat = false; // dat_ready with no octet expected (reported once)
+        let mut early = false; // response / memory request before the last octet (reported once)
         let mut held: Option<TceOut> = None; // response offered but not taken last cycle
         let mut pending: Option<TceOut> = None; // memory request not acknowledged last cycle
         let resp = loop {
             self.drive_background();
+            let offer = taken < octets.len() && !self.stall();
+            if offer {
+                self.sim.inp.dat_valid = 1;
+                self.sim.inp.dat_data = octets[taken];
+            } else {
+                self.sim.inp.dat_valid = 0;
+            }
             self.sim.tick(&self.buf);
             let pre = *self.sim.pre();
             let cyc = self.sim.cycles() - accepted;
+            let missing = octets.len() - taken; // before this cycle's transfer
+            if pre.dat_ready == 1 {
+                if offer {
+                    taken += 1;
+                } else if missing == 0 && !stray_dat {
+                    stray_dat = true;
+                    self.violations.push(format!(
+                        "cycle {cyc}: dat_ready but {op:?} expects no further command octet"
+                    ));
+                }
+            }
+            if missing > 0 && (pre.rsp_valid == 1 || pre.mem_req == 1) && !early {
+                early = true;
+                self.violations.push(format!(
+                    "cycle {cyc}: {} before the command octets were all taken ({} of {})",
+                    if pre.rsp_valid == 1 {
+                        "response"
+                    } else {
+                        "memory request"
+                    },
+                    octets.len() - missing,
+                    octets.len()
+                ));
+            }
             if let Some(p) = pending.take()
                 && (pre.mem_req != 1
                     || pre.mem_we != p.mem_we
@@ -496,6 +562,8 @@ impl RtlEngine {
                 return self.timeout(start);
             }
         };
+        idle(&mut self.sim);
+        self.sim.inp.dat_data = 0;
         self.sim.inp.rsp_ready = 0;
         self.sim.inp.ack_en = 0;
         let cycles = self.sim.cycles() - start;
@@ -525,19 +593,21 @@ impl RtlEngine {
         let rsp_ready = !self.stall();
         let ack = !self.stall();
         let garbage = if self.stall_threshold != 0 {
-            self.rng.next_u32() as u8
+            self.rng.next_u32()
         } else {
             0
         };
         let i = &mut self.sim.inp;
         i.rsp_ready = u8::from(rsp_ready);
         i.ack_en = u8::from(ack);
-        i.idle_rdata = garbage;
+        i.idle_rdata = garbage as u8;
+        // dat_data while dat_valid is low (the octet stream overrides it when offering)
+        i.dat_data = (garbage >> 8) as u8;
     }
 
     fn check_idle_outputs(&mut self) {
         let pre = *self.sim.pre();
-        if pre.rsp_valid == 1 || (pre.mem_req == 1 && pre.mem_ack == 1) {
+        if pre.rsp_valid == 1 || (pre.mem_req == 1 && pre.mem_ack == 1) || pre.dat_ready == 1 {
             self.violations.push("engine active with no command".into());
         }
     }
@@ -545,8 +615,9 @@ impl RtlEngine {
     fn timeout<T>(&mut self, start: u64) -> Result<T, EngineError> {
         let n = self.sim.cycles() - start;
         self.last_cycles = n;
-        // The engine's state is unknown: reset it (keys are lost, as after a power cycle).
-        self.sim.reset(4);
+        // The engine's state is unknown: reset it (keys are lost, as after a power cycle). If it
+        // does not come out of its scrub either, the next command times out as well.
+        let _ = self.sim.reset(4);
         Err(EngineError::Timeout(n))
     }
 

@@ -25,18 +25,14 @@ pub mod params {
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TceIn {
-    /// `cmd_key_enc` as 32-bit words, word 0 = bits [31:0].
-    pub key_enc: [u32; 4],
-    /// `cmd_key_int`, same word order.
-    pub key_int: [u32; 4],
-    pub count: u32,
     pub addr: u32,
     pub len: u32,
     pub rst_n: u8,
     pub cmd_valid: u8,
     pub cmd_op: u8,
-    pub bearer: u8,
-    pub direction: u8,
+    /// Command-octet stream (LOAD_KEYS: the two keys; NEA2 / NIA2: COUNT, BEARER, DIRECTION).
+    pub dat_valid: u8,
+    pub dat_data: u8,
     pub rsp_ready: u8,
     /// Acknowledge a pending memory request this cycle (`mem_ack = ack_en && mem_req`).
     pub ack_en: u8,
@@ -58,7 +54,12 @@ pub struct TceOut {
     pub mem_wdata: u8,
     pub mem_ack: u8,
     pub mem_rdata: u8,
+    pub dat_ready: u8,
+    pub pad: [u8; 3],
 }
+
+// The shim asserts the same sizes (static_assert in sim/shim.cpp).
+const _: () = assert!(std::mem::size_of::<TceIn>() == 16 && std::mem::size_of::<TceOut>() == 20);
 
 /// Inputs of `aes128_enc` for one cycle.
 #[repr(C)]
@@ -230,15 +231,27 @@ impl EngineRtl {
         &self.post
     }
 
-    /// Drive `rst_n` low for `cycles` cycles with every other input idle, then release it.
-    pub fn reset(&mut self, cycles: u32) {
+    /// Drive `rst_n` low for `cycles` cycles with every other input idle, release it, then clock
+    /// (still idle) until the engine shows `cmd_ready`: after reset it scrubs itself first. Returns
+    /// the cycles waited after the release, or `None` if `cmd_ready` did not rise within
+    /// [`EngineRtl::READY_AFTER_RESET_MAX`] cycles.
+    pub fn reset(&mut self, cycles: u32) -> Option<u64> {
         self.inp = TceIn::default();
         for _ in 0..cycles.max(1) {
             self.tick(&[]);
         }
         self.inp.rst_n = 1;
-        self.tick(&[]);
+        for n in 1..=Self::READY_AFTER_RESET_MAX {
+            self.tick(&[]);
+            if self.post.cmd_ready == 1 {
+                return Some(n);
+            }
+        }
+        None
     }
+
+    /// Bound on the cycles [`EngineRtl::reset`] waits for `cmd_ready` after the release.
+    pub const READY_AFTER_RESET_MAX: u64 = 4096;
 
     /// Cycles simulated since construction.
     pub fn cycles(&self) -> u64 {
