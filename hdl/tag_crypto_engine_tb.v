@@ -3,7 +3,8 @@
 //   dut 0: provisional profile (CLEAR_LEN 2, IND_OFFSET 1, 0x01/0x02, MAC after the clear part,
 //          REQ 0/0/1, RSP 0/0/0)
 //   dut 1: MAC trailer layout, CLEAR_LEN 3, IND_OFFSET 2, 0x11/0x22, REQ == RSP (round trip)
-//   dut 2: provisional layout, REQ == RSP (round trip)
+//   dut 2: CLEAR_LEN 20, IND_OFFSET 13 (ciphered part from offset 24: NEA2 block index of a message
+//          not aligned to 16), REQ == RSP (round trip)
 // PROTECT results are checked against the raw NEA2/NIA2 ops (themselves checked against the
 // official vectors by nea2_ctr_tb / nia2_cmac_tb); requests for UNPROTECT are built with raw ops
 // (REQ parameters) or by PROTECT when REQ == RSP. Tampered MAC / ciphered part / clear part /
@@ -34,15 +35,15 @@ module tag_crypto_engine_tb;
     p_rqc[0] = 0; p_rqb[0] = 0; p_rqd[0] = 1; p_rsc[0] = 0; p_rsb[0] = 0; p_rsd[0] = 0;
     p_clear[1] = 3; p_ind[1] = 2; p_null[1] = 8'h11; p_ciph[1] = 8'h22; p_mt[1] = 1;
     p_rqc[1] = C1; p_rqb[1] = B1; p_rqd[1] = D1; p_rsc[1] = C1; p_rsb[1] = B1; p_rsd[1] = D1;
-    p_clear[2] = 2; p_ind[2] = 1; p_null[2] = 8'h01; p_ciph[2] = 8'h02; p_mt[2] = 0;
+    p_clear[2] = 20; p_ind[2] = 13; p_null[2] = 8'h01; p_ciph[2] = 8'h02; p_mt[2] = 0;
     p_rqc[2] = C2; p_rqb[2] = B2; p_rqd[2] = D2; p_rsc[2] = C2; p_rsb[2] = B2; p_rsd[2] = D2;
   end
 
   genvar gd;
   generate
     for (gd = 0; gd < ND; gd = gd + 1) begin : g_dut
-      localparam integer CL  = (gd == 1) ? 3 : 2;
-      localparam integer IO  = (gd == 1) ? 2 : 1;
+      localparam integer CL  = (gd == 1) ? 3 : (gd == 2) ? 20 : 2;
+      localparam integer IO  = (gd == 1) ? 2 : (gd == 2) ? 13 : 1;
       localparam [7:0]   INU = (gd == 1) ? 8'h11 : 8'h01;
       localparam [7:0]   ICI = (gd == 1) ? 8'h22 : 8'h02;
       localparam integer MT  = (gd == 1) ? 1 : 0;
