@@ -24,8 +24,9 @@
 //     multiplexer at its input (rotate / new key octet / zero), so loading, holding and clearing
 //     cost no per-bit gates; LOAD_KEYS writes slot p when ph_q == p.
 //   * The AES core runs in its serial mode (aes128_core, SERIAL = 1): while idle its key register
-//     shifts in the ring's input octet every cycle, so it holds KCommand_enc after the cycle with
-//     ph_q == 15 and KCommand_int after ph_q == 31: a block is started in exactly that cycle.
+//     shifts in one octet per cycle: the ring's input octet in the states that lead to a block
+//     start, zeros otherwise. So it holds KCommand_enc after the cycle with ph_q == 15 and
+//     KCommand_int after ph_q == 31: a block is started in exactly that cycle.
 //     The core's state register is the working register of both modes: blocks are built in it
 //     octet by octet (st_step: slot 15 <= (st_keep ? slot 0 : 0) ^ st_in, a one-octet rotation),
 //     and results leave it the same way through slot 0 (out_block[127:120]).
@@ -40,14 +41,19 @@
 //     slots 0..4; message operations take them from the parameters.
 //   * Waits: a block starts only at its key's phase and the octets of park_q are used at theirs,
 //     so each AES block costs up to 31 cycles of alignment on top of its 216 busy cycles.
-//   * Power: ring_q and park_q shift in every cycle (about 190 flip-flop toggles per cycle with
-//     random keys, as many as the AES datapath while it runs); an ASIC gates their clock while
-//     the engine is idle (one clock-gating cell each), which this RTL leaves to the back end.
+//   * Power: ring_q shifts in every cycle (about 140 flip-flop toggles per cycle with random
+//     keys, idle or not); park_q, the AES key and the AES state are fed zeros when not in use,
+//     so they stop toggling (and hold nothing key-dependent) within 16 cycles of a command's end.
+//     Gating the ring's clock while idle would need a hold enable (about 770 GE in this flow).
 //   * FPGA_STYLE = 1 (the iCE40 shim) keeps ring_q / park_q as two small RAMs addressed by the
 //     phase (block RAM) and codes the AES core with flop enables: same behaviour cycle for cycle
 //     (tag_crypto_engine_tb runs both codings in lockstep).
 // Memory port: one octet per transfer; NEA2 does read then write per octet; the deciphered octets
-// of UNPROTECT are written only after the 32-bit MAC comparison has passed.
+// of UNPROTECT are written only after the 32-bit MAC comparison has passed. UNPROTECT reads the
+// ciphered part twice (MAC, then decipher), so the engine must own the message region for the
+// whole command: a buffer changed by another master between the two reads would be deciphered
+// unauthenticated. (The iCE40 shim blocks host access to the buffer while a command runs.)
+// ADDR_W: 4 to 19 (a buffer of 16 octets to 512 KiB).
 module tag_crypto_engine #(
   parameter integer ADDR_W      = 12,
   parameter integer CLEAR_LEN   = 2,
@@ -55,8 +61,8 @@ module tag_crypto_engine #(
   parameter [7:0]   IND_NULL    = 8'h01,
   parameter [7:0]   IND_CIPHERED= 8'h02,
   parameter integer MAC_TRAILER = 0,
-  parameter [31:0]  REQ_COUNT   = 32'h0,  parameter [4:0] REQ_BEARER = 5'd0, parameter REQ_DIRECTION = 1'b1,
-  parameter [31:0]  RSP_COUNT   = 32'h0,  parameter [4:0] RSP_BEARER = 5'd0, parameter RSP_DIRECTION = 1'b0,
+  parameter [31:0]  REQ_COUNT   = 32'h0,  parameter [4:0] REQ_BEARER = 5'd0, parameter [0:0] REQ_DIRECTION = 1'b1,
+  parameter [31:0]  RSP_COUNT   = 32'h0,  parameter [4:0] RSP_BEARER = 5'd0, parameter [0:0] RSP_DIRECTION = 1'b0,
   parameter integer FAULT       = 0,
   parameter integer FPGA_STYLE  = 0   // 1: key ring / park register in block RAM, AES core with
                                       //    flop enables (iCE40); same function, cycle for cycle
@@ -141,7 +147,8 @@ module tag_crypto_engine #(
   wire [127:0] aes_out;
   reg          aes_go, st_step, st_keep;
   reg  [7:0]   st_in;
-  reg  [7:0]   ri;         // ring input octet (also the AES key octet)
+  reg  [7:0]   ri;         // ring input octet
+  wire [7:0]   key_oct;    // the AES key register's input octet (ri or zero, see key_want)
   wire [7:0]   s0 = aes_out[127:120];
   wire [1:0]   s1 = aes_out[119:118];             // top bits of slot 1 (K1 / K2 carries)
   wire [7:0]   s15 = aes_out[7:0];
@@ -350,7 +357,7 @@ module tag_crypto_engine #(
     endcase
   end
 
-  assign cmd_ready  = (state_q == S_IDLE);
+  assign cmd_ready  = (state_q == S_IDLE) && rst_n;   // no handshake in a reset cycle
   assign rsp_valid  = (state_q == S_RSP);
   // the response shows the tag exactly when an NIA2 or PROTECT command ended well (the tag is
   // then in state slots 0..3: NIA2 ends right after the final block, PROTECT after 16 rotations)
@@ -380,7 +387,7 @@ module tag_crypto_engine #(
                    (raw_op && (state_q != S_IDLE) && (state_q != S_RSP) && (state_q != S_ZERO));
   wire key_want  = (state_q == S_CABS) || (state_q == S_CDEC) || (state_q == S_CGO) ||
                    (state_q == S_PARK) || (state_q == S_KX) || (state_q == S_EABS);
-  wire [7:0] key_oct = key_want ? ri : 8'h00;
+  assign key_oct = key_want ? ri : 8'h00;
   reg  [7:0] li;
   always @(*) begin
     ri = ro;
@@ -457,7 +464,7 @@ module tag_crypto_engine #(
 
   always @(posedge clk) begin
     if (clr) begin
-      state_q <= S_ZERO; op_q <= clr_all ? OP_ZERO : OP_LOAD; status_q <= ST_OK; mism_q <= 1'b0;
+      state_q <= S_ZERO; op_q <= (rst_n && clr_all) ? OP_ZERO : OP_LOAD; status_q <= ST_OK; mism_q <= 1'b0;
       keyed_q <= 1'b0; badlen_q <= 1'b0; base_q <= {W{1'b0}}; len_q <= {LW{1'b0}}; j_q <= 5'd0;
       first_q <= 1'b0; pad_q <= 1'b0; ciph_q <= 1'b0; indc_q <= 1'b0; indn_q <= 1'b0;
       lmsb_q <= 2'b00;
@@ -475,6 +482,7 @@ module tag_crypto_engine #(
       if (state_q == S_INDD) ciph_q <= indc_q;
       if ((state_q == S_MCMP) && mem_ack) mism_q <= mism_q || (mem_rdata != s0);
       if ((state_q == S_KX) && st_step && (j_q[3:0] == 4'd0)) lmsb_q <= s0[7:6];
+      if (state_q == S_FRUN) lmsb_q <= 2'b00;          // L's bits are not kept past the pass
       // octet index
       if (j_clr || setup_mac || setup_nea) j_q <= 5'd0;
       else if (j_inc) j_q <= j_q + 5'd1;

@@ -76,7 +76,7 @@ module tag_crypto_engine_ice40 (
     end else begin
       ack_q <= mem_req && !ack_q;
       rd_q  <= 1'b0;
-      if (dat_v && dat_ready) dat_v <= 1'b0;
+      if (dat_v && dat_ready) begin dat_v <= 1'b0; dat_q <= 8'd0; end   // no key octet left behind
       if (wr && sel == 3'd0 && !dat_v) begin dat_q <= din; dat_v <= 1'b1; end
       if (wr && host) begin
         case (sel)

@@ -171,6 +171,7 @@ module tag_crypto_engine_ice40_tb;
         addr = (v == 0) ? 12'h123 : 12'hf80;
         load_keys(~key, key);                 // KCommand_enc (unused by NIA2), KCommand_int
         go(OP_LOAD, 0, ST_OK, "LOAD_KEYS: STAT done, OK");
+        check(dut.dat_q === 8'h00, "no key octet left in the DATA holding register");
         set_ptr(addr[11:0]);
         for (i = 0; i < n; i = i + 1) hw(S_WDATA, nia[p + i]);
         // read the message back octet by octet

@@ -278,7 +278,7 @@ module tag_crypto_engine_tb;
       // ---- between commands only the key ring holds key-dependent data (16 idle cycles)
       if (sel == 0) begin
         repeat (17) @(posedge clk);
-        check(g_dut[0].dut.g_ff.ring_q != 0 && g_dut[0].dut.g_ff.park_q == 0 &&
+        check(g_dut[0].dut.g_ff.ring_q != 0 && g_dut[0].dut.g_ff.park_q == 0 && g_dut[0].dut.lmsb_q == 0 &&
               g_dut[0].dut.u_aes.key_q == 0 && g_dut[0].dut.u_aes.state_q == 0,
               "idle: park register and AES registers cleared");
       end
@@ -313,6 +313,14 @@ module tag_crypto_engine_tb;
     snapshot; w0 = nwrites; len = 20;
     msg_op(3'd4, MA, len);
     check(got_status == 4 && nwrites == w0, "NO_KEYS after reset (mid-operation)");
+    // one-cycle reset while idle (keys loaded), a command offered in that cycle: no handshake in
+    // the reset cycle (harness check), the scrub, then NO_KEYS
+    load_keys({4{$random(seed)}}, {4{$random(seed)}});
+    repeat (3) @(posedge clk);
+    @(negedge clk); rst_n = 1'b0; cmd_op = 3'd5; cmd_addr = MA; cmd_len = 40; cmd_valid = 1'b1;
+    @(negedge clk); rst_n = 1'b1; cmd_valid = 1'b0;
+    msg_op(3'd4, MA, len);
+    check(got_status == 4 && nwrites == w0, "NO_KEYS after a one-cycle reset while idle");
     lockstep_verdict;
     $display("tag_crypto_engine_tb: %0d passed, %0d failed (%0d cycles)", npass, nfail, cycles);
     $finish;

@@ -92,6 +92,9 @@
       mem[mem_addr] <= mem_wdata; nwrites = nwrites + 1;
       if (first_write < 0) first_write = cycles;
     end
+    if (!rst_n && (cmd_ready_v != 0)) begin
+      $display("FAIL: cmd_ready during reset"); nfail = nfail + 1;
+    end
     if (dat_ready && !dat_expect) begin
       $display("FAIL: command octet taken when none is expected"); nfail = nfail + 1;
     end
