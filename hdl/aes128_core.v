@@ -171,7 +171,8 @@ module aes128_core #(
   wire [7:0] rcon = rnd_q[3] ? {2'b00, rnd_q[0], 1'b1, ~rnd_q[0], rnd_q[0], 1'b1, ~rnd_q[0]}
                              : (8'h01 << rnd_q[2:0]);
   // (the S-box output enters last: it is the late signal of every next-state term it feeds)
-  wire [7:0] k3_key   = (k[0] ^ ((cnt_q[1:0] == 2'd0) ? rcon : 8'h00)) ^ sout;
+  wire [7:0] k3_pre   = k[0] ^ ((cnt_q[1:0] == 2'd0) ? rcon : 8'h00);
+  wire [7:0] k3_key   = k3_pre ^ sout;
 
   // next state / key
   // SERIAL: the idle key register shifts in key_in at slot 15 (a rotation otherwise)
@@ -284,10 +285,9 @@ module aes128_core #(
       // in their last gate, everything else being selected beforehand: the S-box is the deep
       // path. (shift and sr_en never meet: the late st_step only enables, it selects nothing.)
       wire       use_sb = pass & ~last_rnd & ~p15;     // slot 15 <= SubBytes
-      wire [7:0] alt15  = sr_en ? s[1 + (14 + 4*(14 % 4)) % 16] : stp ? ab_v : kcyc ? s[0] : y;
+      wire [7:0] alt15  = sr_en ? st_srv[7:0] : stp ? ab_v : kcyc ? s[0] : y;
       wire [7:0] st_d15 = use_sb ? sout : alt15;
       wire [7:0] st_d4  = sr_en ? sout : s[5];
-      wire [7:0] k3_pre = k[0] ^ ((cnt_q[1:0] == 2'd0) ? rcon : 8'h00);
       wire [7:0] ky_d3  = kcyc ? (k3_pre ^ sout) : ky_pass[103:96];
       wire [127:0] st_d = sr_en ? st_srv : st_pv;
       wire [127:0] ky_d = kcyc ? ky_kv : ky_pass;

@@ -39,6 +39,7 @@ module tag_crypto_engine_tb;
     p_rqc[2] = C2; p_rqb[2] = B2; p_rqd[2] = D2; p_rsc[2] = C2; p_rsb[2] = B2; p_rsd[2] = D2;
   end
 
+  integer lock_fails = 0;
   genvar gd;
   generate
     for (gd = 0; gd < ND; gd = gd + 1) begin : g_dut
@@ -78,14 +79,13 @@ module tag_crypto_engine_tb;
              rsp_valid_v[gd], mem_req_v[gd], mem_we_v[gd], rsp_status_v[3*gd +: 3], rsp_mac_v[32*gd +: 32]} ||
            (f_mr && f_ma !== mem_addr_v[AW*gd +: AW]) || (f_mr && f_mw && f_wd !== mem_wdata_v[8*gd +: 8]))) begin
         $display("FAIL: instance %0d: the FPGA_STYLE coding differs from the default one (cycle %0d)", gd, cycles);
-        lock_fail = 1'b1;
+        lock_fail = 1'b1; lock_fails = lock_fails + 1;
       end
     end
   endgenerate
-  // lockstep verdict (one check per instance)
+  // lockstep verdict: instances whose FPGA_STYLE copy differed (each counts once)
   task lockstep_verdict; begin
-    check(!g_dut[0].lock_fail && (ND < 2 || !g_dut[1].lock_fail) && (ND < 3 || !g_dut[2].lock_fail),
-          "FPGA_STYLE coding matches cycle for cycle");
+    check(lock_fails == 0, "FPGA_STYLE coding matches cycle for cycle");
   end endtask
   // the FPGA coding's key ring and park RAMs are all zero
   integer zk;

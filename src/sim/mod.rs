@@ -158,6 +158,29 @@ impl Variant {
     }
 }
 
+type TraceOpen = unsafe extern "C" fn(*mut c_void, *const c_char) -> i32;
+type TraceClose = unsafe extern "C" fn(*mut c_void);
+
+/// Opens a VCD on model `h` through the shim's `open` (the engine's or the AES core's).
+fn open_trace(open: TraceOpen, h: NonNull<c_void>, path: &Path) -> Result<(), EngineError> {
+    let c = c_path(path)?;
+    // SAFETY: `h` is a live model handle of the kind `open` takes, `c` NUL-terminated.
+    let rc = unsafe { open(h.as_ptr(), c.as_ptr()) };
+    if rc != 0 {
+        return Err(EngineError::Io(format!("cannot open {}", path.display())));
+    }
+    Ok(())
+}
+
+/// Closes the VCD of model `h`, if `tracing`.
+fn close_trace(close: TraceClose, h: NonNull<c_void>, tracing: &mut bool) {
+    if *tracing {
+        // SAFETY: `h` is a live model handle of the kind `close` takes.
+        unsafe { close(h.as_ptr()) };
+        *tracing = false;
+    }
+}
+
 fn c_path(path: &Path) -> Result<CString, EngineError> {
     CString::new(path.to_string_lossy().as_bytes())
         .map_err(|_| EngineError::Io(format!("{}: path contains NUL", path.display())))
@@ -260,23 +283,14 @@ impl EngineRtl {
 
     /// Start writing a VCD waveform to `path` (replaces a trace already open).
     pub fn open_vcd(&mut self, path: &Path) -> Result<(), EngineError> {
-        let c = c_path(path)?;
-        // SAFETY: `h` live, `c` NUL-terminated.
-        let rc = unsafe { aiot_tce_trace_open(self.h.as_ptr(), c.as_ptr()) };
-        if rc != 0 {
-            return Err(EngineError::Io(format!("cannot open {}", path.display())));
-        }
+        open_trace(aiot_tce_trace_open, self.h, path)?;
         self.tracing = true;
         Ok(())
     }
 
     /// Flush and close the waveform, if any.
     pub fn close_vcd(&mut self) {
-        if self.tracing {
-            // SAFETY: `h` live.
-            unsafe { aiot_tce_trace_close(self.h.as_ptr()) };
-            self.tracing = false;
-        }
+        close_trace(aiot_tce_trace_close, self.h, &mut self.tracing);
     }
 
     /// Whether a waveform is being written.
@@ -425,23 +439,14 @@ impl AesRtl {
 
     /// Start writing a VCD waveform.
     pub fn open_vcd(&mut self, path: &Path) -> Result<(), EngineError> {
-        let c = c_path(path)?;
-        // SAFETY: `h` live, `c` NUL-terminated.
-        let rc = unsafe { aiot_aes_trace_open(self.h.as_ptr(), c.as_ptr()) };
-        if rc != 0 {
-            return Err(EngineError::Io(format!("cannot open {}", path.display())));
-        }
+        open_trace(aiot_aes_trace_open, self.h, path)?;
         self.tracing = true;
         Ok(())
     }
 
     /// Flush and close the waveform, if any.
     pub fn close_vcd(&mut self) {
-        if self.tracing {
-            // SAFETY: `h` live.
-            unsafe { aiot_aes_trace_close(self.h.as_ptr()) };
-            self.tracing = false;
-        }
+        close_trace(aiot_aes_trace_close, self.h, &mut self.tracing);
     }
 
     /// Bits set over the core's secret registers (key and state).
