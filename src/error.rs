@@ -1,4 +1,5 @@
-//! Typed errors of the library.
+//! Typed errors of the library: a leaf module (it imports nothing of the crate), so every layer
+//! can use them. `messages` re-exports [`DecodeError`] and `engine` re-exports [`EngineError`].
 
 use thiserror::Error;
 
@@ -24,7 +25,7 @@ pub enum Error {
     #[error("KDF parameter {index} is {len} octets; at most 65535 fit its length field")]
     KdfParamTooLong { index: usize, len: usize },
     #[error("malformed message: {0}")]
-    Decode(#[from] crate::messages::DecodeError),
+    Decode(#[from] DecodeError),
     #[error("integrity check failed: {0}")]
     Integrity(&'static str),
     #[error("protocol: {0}")]
@@ -32,5 +33,49 @@ pub enum Error {
     #[error("replay: {0}")]
     Replay(&'static str),
     #[error("engine: {0}")]
-    Engine(#[from] crate::engine::EngineError),
+    Engine(#[from] EngineError),
+}
+
+/// Why a message could not be decoded.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("truncated: {what} needs {needed} octets, {got} left")]
+    Truncated {
+        what: &'static str,
+        needed: usize,
+        got: usize,
+    },
+    #[error("{0} trailing octets after the message")]
+    Trailing(usize),
+    #[error("message of {len} octets exceeds the maximum {max}")]
+    TooLong { len: usize, max: usize },
+    #[error("unknown extended protocol discriminator 0x{0:02x}")]
+    Epd(u8),
+    #[error("unknown ciphering indication 0x{0:02x}")]
+    Indication(u8),
+    #[error("unexpected message type 0x{0:02x}")]
+    MessageType(u8),
+    #[error("unknown command 0x{0:02x}")]
+    Command(u8),
+    #[error("unknown status 0x{0:02x}")]
+    Status(u8),
+}
+
+/// Failures of a backend (not protocol verdicts: those are [`Status`]).
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum EngineError {
+    #[error("no keys loaded (load keys first, or keys were zeroized)")]
+    NoKeys,
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("region of {len} octets at {addr} does not fit the {cap}-octet frame buffer")]
+    Capacity { addr: usize, len: usize, cap: usize },
+    #[error("backend timed out after {0} cycles")]
+    Timeout(u64),
+    #[error("backend I/O: {0}")]
+    Io(String),
+    #[error("backend protocol violation: {0}")]
+    Protocol(String),
+    #[error("backend unavailable: {0}")]
+    Unavailable(String),
 }

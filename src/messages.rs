@@ -8,37 +8,11 @@
 //! 128-NIA2 over the clear part followed by the (ciphered) part, i.e. the whole message except the
 //! MAC field: encrypt-then-MAC, so the receiver verifies before it deciphers anything.
 
-use thiserror::Error;
-
 use crate::algorithms::{Nia2Key, cipher, nea2_in_place_with, nia::mac_eq};
+pub use crate::error::DecodeError;
 use crate::error::Error;
 use crate::keys::CommandKeys;
 use crate::profile::{MAC_LEN, Profile, SecurityInputs};
-
-/// Why a message could not be decoded.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum DecodeError {
-    #[error("truncated: {what} needs {needed} octets, {got} left")]
-    Truncated {
-        what: &'static str,
-        needed: usize,
-        got: usize,
-    },
-    #[error("{0} trailing octets after the message")]
-    Trailing(usize),
-    #[error("message of {len} octets exceeds the maximum {max}")]
-    TooLong { len: usize, max: usize },
-    #[error("unknown extended protocol discriminator 0x{0:02x}")]
-    Epd(u8),
-    #[error("unknown ciphering indication 0x{0:02x}")]
-    Indication(u8),
-    #[error("unexpected message type 0x{0:02x}")]
-    MessageType(u8),
-    #[error("unknown command 0x{0:02x}")]
-    Command(u8),
-    #[error("unknown status 0x{0:02x}")]
-    Status(u8),
-}
 
 /// The command carried by a Command Request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -5,33 +5,13 @@
 //! The engine is the *tag's* engine: `unprotect` checks a Command Request (request COUNT/BEARER/
 //! DIRECTION of the profile) and `protect` protects a Command Response (response inputs).
 
-use thiserror::Error;
-
+pub use crate::error::EngineError;
 use crate::keys::Key128;
 use crate::profile::SecurityInputs;
 
 pub mod model;
 #[cfg(feature = "rtl")]
 pub mod rtl;
-
-/// Failures of a backend (not protocol verdicts: those are [`Status`]).
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum EngineError {
-    #[error("no keys loaded (load keys first, or keys were zeroized)")]
-    NoKeys,
-    #[error("invalid input: {0}")]
-    Invalid(String),
-    #[error("region of {len} octets at {addr} does not fit the {cap}-octet frame buffer")]
-    Capacity { addr: usize, len: usize, cap: usize },
-    #[error("backend timed out after {0} cycles")]
-    Timeout(u64),
-    #[error("backend I/O: {0}")]
-    Io(String),
-    #[error("backend protocol violation: {0}")]
-    Protocol(String),
-    #[error("backend unavailable: {0}")]
-    Unavailable(String),
-}
 
 /// Verdict of a message-level operation, identical across backends (compared bit for bit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

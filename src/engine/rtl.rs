@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 use super::{CryptoEngine, EngineError, Outcome, Status};
 use crate::keys::Key128;
 use crate::profile::{MAC_LEN, MacPosition, Profile, SecurityInputs};
-use crate::sim::{AesRtl, EngineRtl, TceOut, Variant, params};
+use crate::sim::{AesSim, EngineSim, TceOut, Variant, params};
 
 /// Engine operation codes (`cmd_op`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -104,8 +104,8 @@ struct Region {
 pub struct RtlEngine {
     profile: Profile,
     cfg: RtlConfig,
-    sim: EngineRtl,
-    aes: AesRtl,
+    sim: EngineSim,
+    aes: AesSim,
     buf: Vec<u8>,
     rng: StdRng,
     stall_threshold: u32,
@@ -210,14 +210,14 @@ impl RtlEngine {
                 cfg.stall_prob
             )));
         }
-        let mut sim = EngineRtl::new(cfg.variant)?;
+        let mut sim = EngineSim::new(cfg.variant)?;
         if sim.reset(4).is_none() {
             return Err(EngineError::Unavailable(format!(
                 "the engine model did not raise cmd_ready within {} cycles of reset",
-                EngineRtl::READY_AFTER_RESET_MAX
+                EngineSim::READY_AFTER_RESET_MAX
             )));
         }
-        let aes = AesRtl::new()?;
+        let aes = AesSim::new()?;
         let mut e = Self {
             profile: profile.clone(),
             stall_threshold: (cfg.stall_prob * 4_294_967_296.0) as u32,
@@ -307,13 +307,13 @@ impl RtlEngine {
 
     /// Hardware reset of both models (keys are lost). Returns once the engine is ready again
     /// (it scrubs itself after reset, `cmd_ready` low); [`EngineError::Timeout`] if it is not
-    /// within [`EngineRtl::READY_AFTER_RESET_MAX`] cycles.
+    /// within [`EngineSim::READY_AFTER_RESET_MAX`] cycles.
     pub fn reset(&mut self) -> Result<(), EngineError> {
         let ready = self.sim.reset(4);
         self.aes.reset(2);
         match ready {
             Some(_) => Ok(()),
-            None => Err(EngineError::Timeout(EngineRtl::READY_AFTER_RESET_MAX)),
+            None => Err(EngineError::Timeout(EngineSim::READY_AFTER_RESET_MAX)),
         }
     }
 
@@ -418,7 +418,7 @@ impl RtlEngine {
             Op::Zeroize | Op::Unprotect | Op::Protect => 0,
         };
         let octets = &stream[..n_oct];
-        let idle = |sim: &mut EngineRtl| {
+        let idle = |sim: &mut EngineSim| {
             sim.inp.cmd_valid = 0;
             sim.inp.dat_valid = 0;
         };

@@ -1,5 +1,5 @@
 //! Safe, cycle-level wrappers over the Verilated RTL (feature `rtl`): the AES core
-//! ([`AesRtl`]) and the tag's crypto engine ([`EngineRtl`], also in its two deliberately faulty
+//! ([`AesSim`]) and the tag's crypto engine ([`EngineSim`], also in its two deliberately faulty
 //! builds). One call to `tick` is one clock cycle: the inputs set in `inp` are applied while the
 //! clock is low, the outputs are sampled just before the rising edge (`pre`, what the flops and
 //! the harness's handshakes see) and just after it (`post`).
@@ -187,10 +187,10 @@ fn c_path(path: &Path) -> Result<CString, EngineError> {
 }
 
 /// The Verilated `tag_crypto_engine`, pin level.
-pub struct EngineRtl {
+pub struct EngineSim {
     h: NonNull<c_void>,
     variant: Variant,
-    /// Inputs applied by the next [`EngineRtl::tick`].
+    /// Inputs applied by the next [`EngineSim::tick`].
     pub inp: TceIn,
     pre: TceOut,
     post: TceOut,
@@ -200,10 +200,10 @@ pub struct EngineRtl {
 
 // SAFETY: the model is owned exclusively by this value (one VerilatedContext per model, no shared
 // state with other models); it may move between threads, it is never used from two at once.
-unsafe impl Send for EngineRtl {}
+unsafe impl Send for EngineSim {}
 
-impl EngineRtl {
-    /// A new model of `variant`, held in reset (call [`EngineRtl::reset`] before use).
+impl EngineSim {
+    /// A new model of `variant`, held in reset (call [`EngineSim::reset`] before use).
     pub fn new(variant: Variant) -> Result<Self, EngineError> {
         // SAFETY: plain constructor; null on failure.
         let p = unsafe { aiot_tce_new(variant.fault() as u32) };
@@ -225,7 +225,7 @@ impl EngineRtl {
         self.variant
     }
 
-    /// One clock cycle with the current [`EngineRtl::inp`]; `mem` is the frame buffer an
+    /// One clock cycle with the current [`EngineSim::inp`]; `mem` is the frame buffer an
     /// acknowledged read is answered from (writes are applied by the caller from `pre()`).
     pub fn tick(&mut self, mem: &[u8]) {
         let len = u32::try_from(mem.len()).unwrap_or(u32::MAX);
@@ -257,7 +257,7 @@ impl EngineRtl {
     /// Drive `rst_n` low for `cycles` cycles with every other input idle, release it, then clock
     /// (still idle) until the engine shows `cmd_ready`: after reset it scrubs itself first. Returns
     /// the cycles waited after the release, or `None` if `cmd_ready` did not rise within
-    /// [`EngineRtl::READY_AFTER_RESET_MAX`] cycles.
+    /// [`EngineSim::READY_AFTER_RESET_MAX`] cycles.
     pub fn reset(&mut self, cycles: u32) -> Option<u64> {
         self.inp = TceIn::default();
         for _ in 0..cycles.max(1) {
@@ -273,7 +273,7 @@ impl EngineRtl {
         None
     }
 
-    /// Bound on the cycles [`EngineRtl::reset`] waits for `cmd_ready` after the release.
+    /// Bound on the cycles [`EngineSim::reset`] waits for `cmd_ready` after the release.
     pub const READY_AFTER_RESET_MAX: u64 = 4096;
 
     /// Cycles simulated since construction.
@@ -305,7 +305,7 @@ impl EngineRtl {
         unsafe { aiot_tce_secret_bits(self.h.as_ptr()) }
     }
 
-    /// The secret registers read by [`EngineRtl::secret_bits_set`] (Verilated member names).
+    /// The secret registers read by [`EngineSim::secret_bits_set`] (Verilated member names).
     pub fn secret_registers(&self) -> Vec<String> {
         // SAFETY: `h` live; the shim returns a static NUL-terminated string.
         let p = unsafe { aiot_tce_secret_names(self.h.as_ptr()) };
@@ -323,7 +323,7 @@ impl EngineRtl {
     }
 }
 
-impl Drop for EngineRtl {
+impl Drop for EngineSim {
     fn drop(&mut self) {
         // SAFETY: `h` came from aiot_tce_new and is deleted once.
         unsafe { aiot_tce_delete(self.h.as_ptr()) };
@@ -331,9 +331,9 @@ impl Drop for EngineRtl {
 }
 
 /// The Verilated `aes128_enc`, pin level, with a blocking helper.
-pub struct AesRtl {
+pub struct AesSim {
     h: NonNull<c_void>,
-    /// Inputs applied by the next [`AesRtl::tick`].
+    /// Inputs applied by the next [`AesSim::tick`].
     pub inp: AesIn,
     pre: AesOut,
     post: AesOut,
@@ -341,10 +341,10 @@ pub struct AesRtl {
     tracing: bool,
 }
 
-// SAFETY: as for EngineRtl.
-unsafe impl Send for AesRtl {}
+// SAFETY: as for EngineSim.
+unsafe impl Send for AesSim {}
 
-impl AesRtl {
+impl AesSim {
     /// A new model, reset and ready.
     pub fn new() -> Result<Self, EngineError> {
         // SAFETY: plain constructor; null on failure.
@@ -456,7 +456,7 @@ impl AesRtl {
     }
 }
 
-impl Drop for AesRtl {
+impl Drop for AesSim {
     fn drop(&mut self) {
         // SAFETY: `h` came from aiot_aes_new and is deleted once.
         unsafe { aiot_aes_delete(self.h.as_ptr()) };
