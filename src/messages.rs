@@ -326,7 +326,9 @@ impl Protector {
 
     /// MAC of a protected message (over everything but its MAC field).
     fn mac(&self, profile: &Profile, inputs: SecurityInputs, msg: &[u8]) -> Result<[u8; 4], Error> {
-        self.int.mac_octets(inputs, &mac_input(profile, msg))
+        let mo = profile.layout.mac_offset(msg.len()).min(msg.len());
+        let tail = msg.get(mo + MAC_LEN..).unwrap_or(&[]);
+        self.int.mac_octets2(inputs, &msg[..mo], tail)
     }
 
     /// Protect a plain message: build the clear part, cipher (128-NEA2) when `cipher`, then MAC

@@ -149,38 +149,65 @@ impl Nia2Key {
         Ok(top32(self.cmac_prefixed(&header64(&inputs), data)))
     }
 
-    /// CMAC over `hdr || data` (hdr is 8 octets), byte aligned, streaming without a copy.
-    fn cmac_prefixed(&self, hdr: &[u8; 8], data: &[u8]) -> u128 {
-        let total = 8 + data.len();
-        let nblocks = total.div_ceil(16);
-        let h = (u64::from_be_bytes(*hdr) as u128) << 64;
-        // Block 0 is hdr || data[..8]; block i >= 1 is data[16i-8 .. 16i+8].
-        let rem = total - 16 * (nblocks - 1);
-        let last = if rem == 16 {
-            let b = if nblocks == 1 {
-                h | u64::from_be_bytes(data[..8].try_into().unwrap_or([0; 8])) as u128
-            } else {
-                be(&data[16 * nblocks - 24..16 * nblocks - 8])
-            };
-            b ^ self.k1
+    /// 128-NIA2 over the byte-aligned message `head || tail`, without assembling it when `head`
+    /// is at most 8 octets or `tail` is empty (a protected message without its MAC field: the
+    /// clear part, then the ciphered part).
+    pub fn mac_octets2(
+        &self,
+        inputs: SecurityInputs,
+        head: &[u8],
+        tail: &[u8],
+    ) -> Result<[u8; 4], Error> {
+        check_inputs(&inputs)?;
+        let hdr = header64(&inputs);
+        let t = if tail.is_empty() {
+            self.cmac_prefixed(&hdr, head)
+        } else if head.len() <= 8 {
+            let mut prefix = [0u8; 16];
+            prefix[..8].copy_from_slice(&hdr);
+            prefix[8..8 + head.len()].copy_from_slice(head);
+            self.cmac_prefixed(&prefix[..8 + head.len()], tail)
         } else {
-            let mut lb = [0u8; 16];
-            let start = 16 * (nblocks - 1);
-            for (j, slot) in lb.iter_mut().enumerate().take(rem) {
-                let pos = start + j;
-                *slot = if pos < 8 { hdr[pos] } else { data[pos - 8] };
+            self.cmac_prefixed(&hdr, &[head, tail].concat())
+        };
+        Ok(top32(t))
+    }
+
+    /// CMAC over `prefix || data` (`prefix` at most one block), byte aligned, streaming the data
+    /// without a copy: only the first and the last block are gathered.
+    fn cmac_prefixed(&self, prefix: &[u8], data: &[u8]) -> u128 {
+        let p = prefix.len().min(16);
+        let octet = |pos: usize| match pos.checked_sub(p) {
+            None => prefix[pos],
+            Some(d) => data[d],
+        };
+        let gather = |start: usize, n: usize| {
+            let mut b = [0u8; 16];
+            for (j, slot) in b.iter_mut().enumerate().take(n) {
+                *slot = octet(start + j);
             }
+            b
+        };
+        let total = p + data.len();
+        let nblocks = total.div_ceil(16).max(1);
+        let start = 16 * (nblocks - 1);
+        let rem = total - start;
+        // Last block: whole (K1) or padded with 1 0* (K2).
+        let mut lb = gather(start, rem);
+        let last = if rem == 16 {
+            u128::from_be_bytes(lb) ^ self.k1
+        } else {
             lb[rem] = 0x80;
             u128::from_be_bytes(lb) ^ self.k2
         };
         let first = if nblocks > 1 {
-            h | u64::from_be_bytes(data[..8].try_into().unwrap_or([0; 8])) as u128
+            u128::from_be_bytes(gather(0, 16))
         } else {
             0
         };
         // Middle blocks 1 .. nblocks-2 are whole slices of data.
         let middle = if nblocks > 2 {
-            &data[8..8 + 16 * (nblocks - 2)]
+            &data[16 - p..start - p]
         } else {
             &data[..0]
         };
