@@ -101,13 +101,13 @@ fn four_rounds(s: &mut State, w: __m128i, g: usize) {
     s.abef = _mm_sha256rnds2_epu32(s.abef, s.cdgh, _mm_shuffle_epi32(wk, 0x0e));
 }
 
-/// Two compressions side by side: `s[i]` absorbs the block whose message groups are `w[i]`.
+/// N compressions side by side: `s[i]` absorbs the block whose message groups are `w[i]`.
 #[inline]
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-fn compress_pair(s: &mut [State; 2], mut w: [[__m128i; 4]; 2]) {
+fn compress_lanes<const N: usize>(s: &mut [State; N], mut w: [[__m128i; 4]; N]) {
     let saved = *s;
     for g in 0..16 {
-        for lane in 0..2 {
+        for lane in 0..N {
             let cur = if g < 4 {
                 w[lane][g]
             } else {
@@ -119,7 +119,7 @@ fn compress_pair(s: &mut [State; 2], mut w: [[__m128i; 4]; 2]) {
             four_rounds(&mut s[lane], cur, g);
         }
     }
-    for lane in 0..2 {
+    for lane in 0..N {
         s[lane].abef = _mm_add_epi32(s[lane].abef, saved[lane].abef);
         s[lane].cdgh = _mm_add_epi32(s[lane].cdgh, saved[lane].cdgh);
     }
@@ -132,7 +132,7 @@ fn compress_pair(s: &mut [State; 2], mut w: [[__m128i; 4]; 2]) {
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
 pub unsafe fn compress2(states: [&mut [u32; 8]; 2], blocks: [&[u8; BLOCK]; 2]) {
     let mut s = [load_state(states[0]), load_state(states[1])];
-    compress_pair(&mut s, [load_block(blocks[0]), load_block(blocks[1])]);
+    compress_lanes(&mut s, [load_block(blocks[0]), load_block(blocks[1])]);
     for (out, st) in states.into_iter().zip(s) {
         let (abcd, efgh) = to_words(st);
         // SAFETY: two unaligned 16-octet stores into a 32-octet array.
@@ -143,21 +143,20 @@ pub unsafe fn compress2(states: [&mut [u32; 8]; 2], blocks: [&[u8; BLOCK]; 2]) {
     }
 }
 
-/// Two HMAC-SHA-256 values under one key, each of a message that fits one padded block:
+/// N HMAC-SHA-256 values under one key, each of a message that fits one padded block:
 /// `blocks[i]` is the padded inner block (message, 0x80, zeros, bit length of 64 + its length);
 /// `inner` / `outer` are the chaining values after K xor ipad / K xor opad.
 ///
 /// # Safety
 /// The CPU must have the SHA extensions, SSSE3 and SSE4.1 ([`available`]).
 #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
-pub unsafe fn hmac_one_block2(
+pub unsafe fn hmac_one_block<const N: usize>(
     inner: &[u32; 8],
     outer: &[u32; 8],
-    blocks: [&[u8; BLOCK]; 2],
-) -> [[u8; 32]; 2] {
-    let si = load_state(inner);
-    let mut s = [si, si];
-    compress_pair(&mut s, [load_block(blocks[0]), load_block(blocks[1])]);
+    blocks: [&[u8; BLOCK]; N],
+) -> [[u8; 32]; N] {
+    let mut s = [load_state(inner); N];
+    compress_lanes(&mut s, blocks.map(|b| load_block(b)));
     // Outer block: the inner digest (its words are the state words), 0x80, zeros, 768 bits.
     let pad = _mm_set_epi32(0, 0, 0, 0x8000_0000u32 as i32);
     let len = _mm_set_epi32(((BLOCK + 32) * 8) as i32, 0, 0, 0);
@@ -165,9 +164,8 @@ pub unsafe fn hmac_one_block2(
         let (abcd, efgh) = to_words(st);
         [abcd, efgh, pad, len]
     });
-    let so = load_state(outer);
-    s = [so, so];
-    compress_pair(&mut s, w);
+    s = [load_state(outer); N];
+    compress_lanes(&mut s, w);
     let m = bswap_mask();
     s.map(|st| {
         let (abcd, efgh) = to_words(st);
