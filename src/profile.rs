@@ -19,6 +19,9 @@ pub const MAC_LEN: usize = 4;
 /// Largest protected message: the tag's frame buffer (the RTL engine's 2**ADDR_W octets).
 pub const MAX_FRAME: usize = 4096;
 
+/// Largest profile file read (the provisional profile is under 6 KiB).
+pub const MAX_PROFILE_FILE: usize = 64 * 1024;
+
 /// Annex A.3 (provisional) inputs of the KAIOTF derivation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +130,17 @@ pub struct Profile {
     pub response: SecurityInputs,
     pub layout: Layout,
     pub messages: MessageCodes,
+    pub limits: Limits,
+}
+
+/// Security policy limits (provisional: TS 33.369 states none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// MAC mismatches tolerated per key agreement: the device's per N_DEV, the AIOTF's per round.
+    /// Reaching it sends the device back to idle (new inventory needed) and aborts the AIOTF's
+    /// round.
+    pub max_integrity_failures: u32,
 }
 
 impl Default for Profile {
@@ -176,10 +190,28 @@ impl Profile {
         Ok(p)
     }
 
-    /// Load a profile file (merged over the provisional default).
+    /// Load a profile file (merged over the provisional default). Only a regular file of at
+    /// most [`MAX_PROFILE_FILE`] octets is read (a device, a FIFO or an endless file is refused
+    /// before or while reading, never read without bound).
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Profile(format!("{}: {e}", path.display())))?;
+        let err = |m: String| Error::Profile(format!("{}: {m}", path.display()));
+        // Checked before opening too: opening a FIFO would block until a writer appears.
+        let regular = |m: std::fs::Metadata| match m.is_file() {
+            true => Ok(()),
+            false => Err(err("not a regular file".into())),
+        };
+        regular(std::fs::metadata(path).map_err(|e| err(e.to_string()))?)?;
+        let file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+        regular(file.metadata().map_err(|e| err(e.to_string()))?)?;
+        let mut text = String::new();
+        use std::io::Read;
+        let n = file
+            .take(MAX_PROFILE_FILE as u64 + 1)
+            .read_to_string(&mut text)
+            .map_err(|e| err(e.to_string()))?;
+        if n > MAX_PROFILE_FILE {
+            return Err(err(format!("larger than {MAX_PROFILE_FILE} octets")));
+        }
         Self::from_override_str(&text)
     }
 
@@ -260,6 +292,9 @@ impl Profile {
         if (0..st.len()).any(|i| st[i + 1..].contains(&st[i])) {
             return bad("messages: status codes must differ".into());
         }
+        if self.limits.max_integrity_failures == 0 {
+            return bad("limits.max_integrity_failures must be at least 1".into());
+        }
         Ok(())
     }
 }
@@ -306,5 +341,31 @@ mod tests {
         assert!(Profile::from_override_str("[layout]\nmax_message_len = 4097\n").is_err());
         assert!(Profile::from_override_str("[messages]\nstatus_out_of_range = 0\n").is_err());
         assert!(Profile::from_override_str("not toml [").is_err());
+        assert!(Profile::from_override_str("[limits]\nmax_integrity_failures = 0\n").is_err());
+    }
+
+    #[test]
+    fn profile_files_are_read_bounded() {
+        // A device and a FIFO are refused without reading (or blocking).
+        let e = Profile::load(Path::new("/dev/zero")).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let dir = std::env::temp_dir().join(format!("aiotsec-profile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = Profile::load(&fifo).unwrap_err();
+            assert!(e.to_string().contains("not a regular file"), "{e}");
+        }
+        let big = dir.join("big.toml");
+        let mut text = "# padding\n".repeat(MAX_PROFILE_FILE / 10 + 1);
+        text.push_str("[request]\ncount = 7\n");
+        std::fs::write(&big, &text).unwrap();
+        let e = Profile::load(&big).unwrap_err();
+        assert!(e.to_string().contains("larger than"), "{e}");
+        let ok = dir.join("ok.toml");
+        std::fs::write(&ok, "[request]\ncount = 7\n").unwrap();
+        assert_eq!(Profile::load(&ok).unwrap().request.count, 7);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -46,15 +46,25 @@ pub enum AiotfState {
         keys: Box<Protector>,
         request: CommandRequest,
         ciphered: bool,
+        /// Responses of this round that failed the integrity check so far.
+        failures: u32,
     },
     Done,
 }
+
+/// How many N_DEV values of earlier rounds the AIOTF remembers (a device's N_DEV is fresh at
+/// every inventory, so a repeated one means a round on a key agreement already used).
+pub const USED_N_DEV_MEMORY: usize = 1024;
 
 /// The AIOTF: knows the device's long-term key, runs one command round per KAIOTF.
 pub struct Aiotf {
     profile: Profile,
     k: LongTermKey,
     state: AiotfState,
+    /// N_DEV of every round started (the most recent [`USED_N_DEV_MEMORY`]): a second round on
+    /// one of them is refused, so a request of an aborted round that an attacker held back can
+    /// never be executed alongside a newer request under the same key agreement.
+    used_n_dev: std::collections::VecDeque<Vec<u8>>,
     /// KAIOTF of the current round (kept for the trace only).
     pub kaiotf: Option<Key256>,
 }
@@ -65,6 +75,7 @@ impl Aiotf {
             profile,
             k,
             state: AiotfState::Idle,
+            used_n_dev: Default::default(),
             kaiotf: None,
         }
     }
@@ -87,6 +98,11 @@ impl Aiotf {
                 "AIOTF: a round is already running (abort it first)".into(),
             ));
         }
+        if self.used_n_dev.iter().any(|d| d == n_dev) {
+            return Err(Error::Replay(
+                "AIOTF: this N_DEV was used by an earlier round: a new inventory is needed",
+            ));
+        }
         let mut n_aiotf = vec![0u8; self.profile.kaiotf.n_aiotf_len];
         rng.fill_bytes(&mut n_aiotf);
         let kaiotf = derive_kaiotf(&self.profile, &self.k, &n_aiotf, n_dev)?;
@@ -95,11 +111,16 @@ impl Aiotf {
         let plain = request.encode(&self.profile)?;
         let protector = Protector::new(&keys);
         let nas = protector.protect(&self.profile, self.profile.request, &plain, cipher)?;
+        if self.used_n_dev.len() == USED_N_DEV_MEMORY {
+            self.used_n_dev.pop_front();
+        }
+        self.used_n_dev.push_back(n_dev.to_vec());
         self.kaiotf = Some(kaiotf);
         self.state = AiotfState::AwaitingResponse {
             keys: Box::new(protector),
             request,
             ciphered: cipher,
+            failures: 0,
         };
         Ok((R2dFrame { n_aiotf, nas }, keys))
     }
@@ -110,15 +131,36 @@ impl Aiotf {
         self.kaiotf = None;
     }
 
-    /// Step 9: verify and decipher the Command Response. The round ends (keys discarded) only on
-    /// a valid response; a forged one is discarded and the AIOTF keeps waiting.
+    /// Step 9: verify and decipher the Command Response. The round ends (keys discarded) on a
+    /// valid response; a forged one is discarded and the AIOTF keeps waiting, until
+    /// `limits.max_integrity_failures` responses have failed the integrity check: then the round
+    /// is aborted.
     pub fn handle_d2r(&mut self, frame: &D2rFrame) -> Result<CommandResponse, Error> {
-        let AiotfState::AwaitingResponse { keys, ciphered, .. } = &self.state else {
+        let limit = self.profile.limits.max_integrity_failures;
+        let AiotfState::AwaitingResponse {
+            keys,
+            ciphered,
+            failures,
+            ..
+        } = &mut self.state
+        else {
             return Err(Error::Replay(
                 "AIOTF: no command round is waiting for a response",
             ));
         };
-        let u = keys.unprotect(&self.profile, self.profile.response, &frame.payload)?;
+        let u = match keys.unprotect(&self.profile, self.profile.response, &frame.payload) {
+            Err(Error::Integrity(_)) => {
+                *failures += 1;
+                if *failures >= limit {
+                    self.abort();
+                    return Err(Error::Integrity(
+                        "response MAC mismatch: limit of failed checks reached, round aborted",
+                    ));
+                }
+                return Err(Error::Integrity("response MAC mismatch: discarded"));
+            }
+            r => r?,
+        };
         if u.ciphered != *ciphered {
             return Err(Error::Protocol(
                 "response ciphering indication differs from the request's".into(),
@@ -164,8 +206,9 @@ impl NgRan {
 pub enum DeviceState {
     /// No key agreement running.
     Idle,
-    /// Inventory done, N_DEV sent, waiting for the one command of this KAIOTF.
-    AwaitingCommand { n_dev: Vec<u8> },
+    /// Inventory done, N_DEV sent, waiting for the one command of this KAIOTF; `failures`
+    /// requests have failed the integrity check under this N_DEV so far.
+    AwaitingCommand { n_dev: Vec<u8>, failures: u32 },
     /// The command of this KAIOTF was executed; anything else is refused until a new inventory.
     Done,
 }
@@ -216,6 +259,7 @@ impl Device {
         rng.fill_bytes(&mut n_dev);
         self.state = DeviceState::AwaitingCommand {
             n_dev: n_dev.clone(),
+            failures: 0,
         };
         D2rFrame { payload: n_dev }
     }
@@ -240,7 +284,7 @@ impl Device {
         frame: &R2dFrame,
         engine: &mut dyn CryptoEngine,
     ) -> Result<(D2rFrame, Executed), Error> {
-        let DeviceState::AwaitingCommand { n_dev } = &self.state else {
+        let DeviceState::AwaitingCommand { n_dev, .. } = &self.state else {
             return Err(Error::Replay(
                 "device: no fresh KAIOTF (one command per KAIOTF)",
             ));
@@ -270,7 +314,7 @@ impl Device {
         let out = engine.unprotect(&mut buf)?;
         match out.status {
             Status::Ok => {}
-            Status::MacFailure => return Err(Error::Integrity("request MAC mismatch: discarded")),
+            Status::MacFailure => return Err(self.integrity_failure()),
             Status::BadIndication => {
                 return Err(Error::Decode(DecodeError::Indication(
                     nas[l.indication_offset],
@@ -310,6 +354,23 @@ impl Device {
                 ciphered: out.ciphered,
             },
         ))
+    }
+
+    /// Count a request that failed the integrity check; at `limits.max_integrity_failures` the
+    /// N_DEV is dropped and the device goes back to idle (a new inventory is needed).
+    fn integrity_failure(&mut self) -> Error {
+        let limit = self.profile.limits.max_integrity_failures;
+        if let DeviceState::AwaitingCommand { failures, .. } = &mut self.state {
+            *failures += 1;
+            if *failures >= limit {
+                self.state = DeviceState::Idle;
+                return Error::Integrity(
+                    "request MAC mismatch: limit of failed checks reached, N_DEV dropped \
+                     (a new inventory is needed)",
+                );
+            }
+        }
+        Error::Integrity("request MAC mismatch: discarded")
     }
 
     /// Step 6: execute a verified command on the user memory.

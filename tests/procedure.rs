@@ -5,7 +5,7 @@ use aiotsec::error::Error;
 use aiotsec::messages::{Command, ResponseStatus};
 use aiotsec::procedure::{self, Attack, Config};
 use aiotsec::profile::Profile;
-use aiotsec::roles::{Aiotf, Device, NgRan, R2dFrame};
+use aiotsec::roles::{Aiotf, AiotfState, Device, DeviceState, NgRan, R2dFrame};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -68,14 +68,7 @@ fn read_write_disable_both_cipher_modes() {
 
 #[test]
 fn every_attack_is_rejected() {
-    for attack in [
-        Attack::FlipBit,
-        Attack::Downgrade,
-        Attack::Replay,
-        Attack::Reflect,
-        Attack::Truncate,
-        Attack::WrongKey,
-    ] {
+    for attack in Attack::ALL {
         for cipher in [true, false] {
             for seed in 0..8 {
                 let mut c = cfg(
@@ -224,8 +217,57 @@ fn the_aiotf_runs_a_new_round_after_one_ends_or_is_aborted() {
     );
     a.abort();
     assert!(a.handle_d2r(&d2r).is_err(), "no round after abort");
+    // a second round on the aborted round's N_DEV is refused (its request may still be
+    // delivered); a new inventory gives a new N_DEV and a new round
+    assert!(matches!(
+        a.start(&inv.payload, Command::Disable, true, &mut rng),
+        Err(Error::Replay(_))
+    ));
+    let inv = dev.inventory(&mut rng);
     assert!(
         a.start(&inv.payload, Command::Disable, true, &mut rng)
             .is_ok()
     );
+}
+
+#[test]
+fn failed_integrity_checks_end_the_key_agreement_at_the_limit() {
+    for limit in [1u32, 3, 5] {
+        let p =
+            Profile::from_override_str(&format!("[limits]\nmax_integrity_failures = {limit}\n"))
+                .unwrap();
+        let (mut dev, mut a, r2d, mut e) = round(&p, true, Command::Disable);
+        let mut forged = r2d.clone();
+        forged.nas[3] ^= 0x01; // a MAC octet
+        for i in 1..=limit {
+            assert!(
+                matches!(dev.state(), DeviceState::AwaitingCommand { .. }),
+                "{i}"
+            );
+            assert!(matches!(
+                dev.handle_r2d(&forged, &mut e),
+                Err(Error::Integrity(_))
+            ));
+        }
+        // exactly at the limit the N_DEV is gone: even the real request is refused now
+        assert_eq!(dev.state(), &DeviceState::Idle);
+        assert!(matches!(
+            dev.handle_r2d(&r2d, &mut e),
+            Err(Error::Replay(_))
+        ));
+        assert!(!dev.is_disabled());
+        // the AIOTF: forged responses until it aborts at the limit
+        let mut bad = aiotsec::roles::D2rFrame {
+            payload: aiotsec::messages::lay_out(&p, &[0x02, 0, 0, 0], true),
+        };
+        bad.payload[2] = 0x5a;
+        for i in 1..=limit {
+            assert!(
+                matches!(a.state(), AiotfState::AwaitingResponse { .. }),
+                "{i}"
+            );
+            assert!(matches!(a.handle_d2r(&bad), Err(Error::Integrity(_))));
+        }
+        assert!(matches!(a.state(), AiotfState::Idle));
+    }
 }
