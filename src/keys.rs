@@ -62,15 +62,25 @@ key_type!(
     32
 );
 
-/// The device's long-term key K_AIoT: 16 or 32 octets.
+/// The device's long-term key K_AIoT: 16 or 32 octets, held inline (no heap copy to forget).
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
-pub struct LongTermKey(Vec<u8>);
+pub struct LongTermKey {
+    bytes: [u8; 32],
+    len: u8,
+}
 
 impl LongTermKey {
     /// Wrap 16 or 32 key octets.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
         match bytes.len() {
-            16 | 32 => Ok(Self(bytes.to_vec())),
+            n @ (16 | 32) => {
+                let mut k = Self {
+                    bytes: [0; 32],
+                    len: n as u8,
+                };
+                k.bytes[..n].copy_from_slice(bytes);
+                Ok(k)
+            }
             n => Err(Error::KeyLength {
                 expected: if n < 24 { 16 } else { 32 },
                 got: n,
@@ -88,13 +98,13 @@ impl LongTermKey {
 
     /// The key bytes.
     pub fn expose(&self) -> &[u8] {
-        &self.0
+        &self.bytes[..usize::from(self.len).min(32)]
     }
 }
 
 impl std::fmt::Debug for LongTermKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LongTermKey(<redacted {} octets>)", self.0.len())
+        write!(f, "LongTermKey(<redacted {} octets>)", self.len)
     }
 }
 
@@ -124,6 +134,28 @@ mod tests {
         assert!(Key256::from_slice(&[0; 33]).is_err());
         assert!(LongTermKey::from_slice(&[0; 20]).is_err());
         assert!(Key128::from_hex("zz").is_err());
+    }
+
+    #[test]
+    fn dropped_keys_leave_no_bytes() {
+        use crate::testutil::bytes_after_drop;
+        assert!(
+            bytes_after_drop(Key128::new([0x5a; 16]))
+                .iter()
+                .all(|b| *b == 0)
+        );
+        assert!(
+            bytes_after_drop(Key256::new([0x5a; 32]))
+                .iter()
+                .all(|b| *b == 0)
+        );
+        let l = LongTermKey::from_slice(&[0x5a; 32]).unwrap();
+        assert!(bytes_after_drop(l).iter().all(|b| *b == 0));
+        let c = CommandKeys {
+            enc: Key128::new([0x11; 16]),
+            int: Key128::new([0x22; 16]),
+        };
+        assert!(bytes_after_drop(c).iter().all(|b| *b == 0));
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub mod profile;
 pub mod roles;
 pub mod vectors;
 
+#[cfg(test)]
+mod testutil;
+
 #[cfg(feature = "rtl")]
 pub mod sim;
 

@@ -352,3 +352,31 @@ pub fn mac_eq(a: &[u8; 4], b: &[u8; 4]) -> bool {
     use subtle::ConstantTimeEq;
     a.ct_eq(b).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{bytes_after_drop, bytes_of};
+
+    fn holds(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn dropped_nia2_key_holds_no_subkey_or_round_key() {
+        let key = Key128::new([0x3c; 16]);
+        let k = Nia2Key::new(&key);
+        let (k1, k2) = (k.k1.to_ne_bytes(), k.k2.to_ne_bytes());
+        assert!(holds(&bytes_of(&k), &k1));
+        let after = bytes_after_drop(k);
+        assert!(!holds(&after, &k1) && !holds(&after, &k2));
+        #[cfg(target_arch = "x86_64")]
+        if let Some(rk) = ni::RoundKeys::new(&key) {
+            assert!(bytes_after_drop(rk).iter().all(|b| *b == 0));
+        }
+        // the AES key schedule of the aes crate (its `zeroize` feature): round key 0 is the key
+        let c = cipher(&key);
+        assert!(holds(&bytes_of(&c), key.expose()), "round key 0 is the key");
+        assert!(!holds(&bytes_after_drop(c), key.expose()));
+    }
+}

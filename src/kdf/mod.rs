@@ -335,21 +335,9 @@ mod tests {
         }
     }
 
-    /// The bytes of a value after its destructor ran, read before its memory is reused.
-    fn bytes_after_drop<T>(value: T) -> Vec<u8> {
-        let mut slot = std::mem::MaybeUninit::new(value);
-        let p = slot.as_mut_ptr();
-        // SAFETY: `p` points to an initialised T that is dropped exactly once; the slot stays
-        // alive, and after `drop_in_place` its bytes are read as plain octets (the destructor
-        // wrote them with volatile stores).
-        unsafe {
-            core::ptr::drop_in_place(p);
-            std::slice::from_raw_parts(p.cast::<u8>(), std::mem::size_of::<T>()).to_vec()
-        }
-    }
-
     #[test]
     fn dropped_kdf_and_stream_hold_no_key_state() {
+        use crate::testutil::bytes_after_drop;
         let k = Kdf::new(&[0xa7; 32]);
         assert!(k.inner.iter().chain(&k.outer).any(|w| *w != 0));
         assert!(bytes_after_drop(k).iter().all(|b| *b == 0));
