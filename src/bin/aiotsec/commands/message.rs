@@ -1,0 +1,151 @@
+//! Protected AIOT NAS messages: `protect`, `unprotect`, on the model or on the tag's engine.
+
+use serde_json::{Value, json};
+
+use aiotsec::engine::{BackendKind, Status};
+use aiotsec::error::Error;
+use aiotsec::hexutil::encode;
+use aiotsec::kdf::derive_command_keys;
+use aiotsec::keys::{CommandKeys, Key128, Key256};
+use aiotsec::messages::{self, CommandRequest, CommandResponse};
+use aiotsec::profile::{Profile, SecurityInputs};
+
+use super::{command_of, hex_arg, load_profile, open_engine};
+use crate::args::{Dir, KeyArgs, OnOff, ProtectArgs, UnprotectArgs};
+use crate::{Output, cycles_json};
+
+/// The command keys: derived from `--kaiotf`, or given as `--enc-key` and `--int-key`.
+fn command_keys(profile: &Profile, k: &KeyArgs) -> Result<CommandKeys, Error> {
+    match (&k.kaiotf, &k.enc_key, &k.int_key) {
+        (Some(ka), None, None) => derive_command_keys(profile, &Key256::from_hex(ka)?),
+        (None, Some(e), Some(i)) => Ok(CommandKeys {
+            enc: Key128::from_hex(e)?,
+            int: Key128::from_hex(i)?,
+        }),
+        _ => Err(Error::Protocol(
+            "give either --kaiotf, or both --enc-key and --int-key".into(),
+        )),
+    }
+}
+
+/// The profile's COUNT/BEARER/DIRECTION of a message in direction `d`.
+fn inputs_of(profile: &Profile, d: Dir) -> SecurityInputs {
+    match d {
+        Dir::Request => profile.request,
+        Dir::Response => profile.response,
+    }
+}
+
+/// The plain message to protect: `--plain`, or the encoded `--command` (requests only).
+fn plain_of(profile: &Profile, a: &ProtectArgs) -> Result<Vec<u8>, Error> {
+    match (&a.plain, a.dir) {
+        (Some(p), _) => hex_arg("plain", p),
+        (None, Dir::Request) => CommandRequest {
+            command: command_of(&a.cmd)?,
+        }
+        .encode(profile),
+        (None, Dir::Response) => Err(Error::Protocol(
+            "--dir response needs --plain (an encoded Command Response)".into(),
+        )),
+    }
+}
+
+/// Protect a Command Response on the tag's engine: the protected message and the cycle count.
+fn protect_on_engine(
+    profile: &Profile,
+    ck: &CommandKeys,
+    a: &ProtectArgs,
+    plain: &[u8],
+    on: bool,
+) -> Result<(Vec<u8>, Value), Error> {
+    if a.dir != Dir::Response {
+        return Err(Error::Protocol(
+            "the tag's engine protects Command Responses only: use --dir response".into(),
+        ));
+    }
+    let mut f = messages::lay_out(profile, plain, on);
+    let mut e = open_engine(a.backend, profile)?;
+    e.load_keys(&ck.enc, &ck.int)?;
+    let o = e.protect(&mut f)?;
+    if o.status != Status::Ok {
+        return Err(Error::Protocol(format!("engine: {:?}", o.status)));
+    }
+    let c = cycles_json(&*e);
+    e.zeroize()?;
+    Ok((f, c))
+}
+
+pub fn protect(a: &ProtectArgs) -> Result<Output, Error> {
+    let profile = load_profile(&a.common)?;
+    let ck = command_keys(&profile, &a.keys)?;
+    let plain = plain_of(&profile, a)?;
+    let on = a.cipher == OnOff::On;
+    let (msg, cycles) = match a.backend {
+        BackendKind::Model => (
+            messages::protect(&profile, &ck, inputs_of(&profile, a.dir), &plain, on)?,
+            Value::Null,
+        ),
+        _ => protect_on_engine(&profile, &ck, a, &plain, on)?,
+    };
+    let h = encode(&msg);
+    Ok(Output::new(
+        h.clone(),
+        json!({"message": h, "plain": encode(&plain), "ciphered": on, "cycles": cycles}),
+    ))
+}
+
+/// Verify and decipher a Command Request on the tag's engine: the plain message, whether it was
+/// ciphered, and the cycle count.
+fn unprotect_on_engine(
+    profile: &Profile,
+    ck: &CommandKeys,
+    a: &UnprotectArgs,
+    msg: &[u8],
+) -> Result<(Vec<u8>, bool, Value), Error> {
+    if a.dir != Dir::Request {
+        return Err(Error::Protocol(
+            "the tag's engine unprotects Command Requests only: use --dir request".into(),
+        ));
+    }
+    let mut e = open_engine(a.backend, profile)?;
+    e.load_keys(&ck.enc, &ck.int)?;
+    let mut f = msg.to_vec();
+    let o = e.unprotect(&mut f)?;
+    let c = cycles_json(&*e);
+    e.zeroize()?;
+    match o.status {
+        Status::Ok => {}
+        Status::MacFailure => return Err(Error::Integrity("MAC mismatch")),
+        s => return Err(Error::Protocol(format!("engine: {s:?}"))),
+    }
+    Ok((messages::body(profile, &f).to_vec(), o.ciphered, c))
+}
+
+/// The plain message decoded for people (or why it cannot be).
+fn decoded(profile: &Profile, dir: Dir, plain: &[u8]) -> String {
+    let d = match dir {
+        Dir::Request => CommandRequest::decode(plain, profile).map(|r| format!("{:?}", r.command)),
+        Dir::Response => CommandResponse::decode(plain, profile)
+            .map(|r| format!("{:?} data={}", r.status, encode(&r.data))),
+    };
+    d.unwrap_or_else(|e| format!("(undecodable: {e})"))
+}
+
+pub fn unprotect(a: &UnprotectArgs) -> Result<Output, Error> {
+    let profile = load_profile(&a.common)?;
+    let ck = command_keys(&profile, &a.keys)?;
+    let msg = hex_arg("message", &a.message)?;
+    let (plain, ciphered, cycles) = match a.backend {
+        BackendKind::Model => {
+            let u = messages::unprotect(&profile, &ck, inputs_of(&profile, a.dir), &msg)?;
+            (u.plain, u.ciphered, Value::Null)
+        }
+        _ => unprotect_on_engine(&profile, &ck, a, &msg)?,
+    };
+    let d = decoded(&profile, a.dir, &plain);
+    let h = encode(&plain);
+    Ok(Output::new(
+        format!("{h}\n{d}"),
+        json!({"plain": h, "ciphered": ciphered, "decoded": d, "cycles": cycles}),
+    ))
+}
