@@ -10,7 +10,8 @@ use crate::error::Error;
 use crate::kdf::{derive_command_keys, derive_kaiotf};
 use crate::keys::{CommandKeys, Key256, LongTermKey};
 use crate::messages::{
-    Command, CommandRequest, CommandResponse, DecodeError, Protector, ResponseStatus, body, lay_out,
+    Command, CommandRequest, CommandResponse, DecodeError, Protector, ResponseStatus, Unprotected,
+    body, lay_out,
 };
 use crate::profile::Profile;
 
@@ -199,6 +200,55 @@ impl NgRan {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The tag's message operations on its engine
+
+/// Tag side, on an engine with the command keys loaded: verify the protected Command Request
+/// `nas` over the whole message and only then decipher it. A MAC mismatch is
+/// [`Error::Integrity`]; an indication or length the engine refuses is a typed error. The
+/// engine is left as it is (keys loaded): the caller zeroizes it.
+pub fn unprotect_request(
+    engine: &mut dyn CryptoEngine,
+    profile: &Profile,
+    nas: &[u8],
+) -> Result<Unprotected, Error> {
+    let l = &profile.layout;
+    let mut buf = nas.to_vec();
+    let out = engine.unprotect(&mut buf)?;
+    match out.status {
+        Status::Ok => Ok(Unprotected {
+            ciphered: out.ciphered,
+            plain: body(profile, &buf).to_vec(),
+        }),
+        Status::MacFailure => Err(Error::Integrity("request MAC mismatch: discarded")),
+        Status::BadIndication => Err(Error::Decode(DecodeError::Indication(
+            nas.get(l.indication_offset).copied().unwrap_or(0),
+        ))),
+        Status::BadLength => Err(Error::Engine(EngineError::Invalid(
+            "engine refused the message length".into(),
+        ))),
+    }
+}
+
+/// Tag side, on an engine with the command keys loaded: lay out the plain Command Response and
+/// protect it (cipher when `cipher`, then the MAC). The engine is left as it is.
+pub fn protect_response(
+    engine: &mut dyn CryptoEngine,
+    profile: &Profile,
+    plain: &[u8],
+    cipher: bool,
+) -> Result<Vec<u8>, Error> {
+    let mut rsp = lay_out(profile, plain, cipher);
+    let p = engine.protect(&mut rsp)?;
+    if p.status != Status::Ok {
+        return Err(Error::Engine(EngineError::Protocol(format!(
+            "engine refused to protect the response: {:?}",
+            p.status
+        ))));
+    }
+    Ok(rsp)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Device
 
 /// Device state: one command per KAIOTF.
@@ -310,48 +360,23 @@ impl Device {
         let kaiotf = derive_kaiotf(&self.profile, &self.k, &frame.n_aiotf, n_dev)?;
         let keys = derive_command_keys(&self.profile, &kaiotf)?;
         engine.load_keys(&keys.enc, &keys.int)?;
-        let mut buf = nas.clone();
-        let out = engine.unprotect(&mut buf)?;
-        match out.status {
-            Status::Ok => {}
-            Status::MacFailure => return Err(self.integrity_failure()),
-            Status::BadIndication => {
-                return Err(Error::Decode(DecodeError::Indication(
-                    nas[l.indication_offset],
-                )));
-            }
-            Status::BadLength => {
-                return Err(Error::Engine(EngineError::Invalid(
-                    "engine refused the message length".into(),
-                )));
-            }
-        }
+        let u = match unprotect_request(engine, &self.profile, nas) {
+            Err(Error::Integrity(_)) => return Err(self.integrity_failure()),
+            r => r?,
+        };
         // Integrity verified: the command of this KAIOTF is consumed from here on.
         self.state = DeviceState::Done;
-        let plain = body(&self.profile, &buf);
-        let (request, response) = match CommandRequest::decode(plain, &self.profile) {
-            Ok(req) => {
-                let rsp = self.execute(&req.command);
-                (req, rsp)
-            }
-            Err(e) => return Err(Error::Decode(e)),
-        };
+        let request = CommandRequest::decode(&u.plain, &self.profile)?;
+        let response = self.execute(&request.command);
         // Step 7: the response, under the same keys, same ciphering indication.
         let rsp_plain = response.encode(&self.profile)?;
-        let mut rsp = lay_out(&self.profile, &rsp_plain, out.ciphered);
-        let p = engine.protect(&mut rsp)?;
-        if p.status != Status::Ok {
-            return Err(Error::Engine(EngineError::Protocol(format!(
-                "engine refused to protect the response: {:?}",
-                p.status
-            ))));
-        }
+        let rsp = protect_response(engine, &self.profile, &rsp_plain, u.ciphered)?;
         Ok((
             D2rFrame { payload: rsp },
             Executed {
                 request,
                 response,
-                ciphered: out.ciphered,
+                ciphered: u.ciphered,
             },
         ))
     }

@@ -2,13 +2,14 @@
 
 use serde_json::{Value, json};
 
-use aiotsec::engine::{BackendKind, Status};
+use aiotsec::engine::BackendKind;
 use aiotsec::error::Error;
 use aiotsec::hexutil::encode;
 use aiotsec::kdf::derive_command_keys;
 use aiotsec::keys::{CommandKeys, Key128, Key256};
 use aiotsec::messages::{self, CommandRequest, CommandResponse};
 use aiotsec::profile::{Profile, SecurityInputs};
+use aiotsec::roles;
 
 use super::{command_of, hex_arg, load_profile, open_engine};
 use crate::args::{Dir, KeyArgs, OnOff, ProtectArgs, UnprotectArgs};
@@ -63,15 +64,15 @@ fn protect_on_engine(
             "the tag's engine protects Command Responses only: use --dir response".into(),
         ));
     }
-    let mut f = messages::lay_out(profile, plain, on);
     let mut e = open_engine(a.backend, profile)?;
-    e.load_keys(&ck.enc, &ck.int)?;
-    let o = e.protect(&mut f)?;
-    if o.status != Status::Ok {
-        return Err(Error::Protocol(format!("engine: {:?}", o.status)));
-    }
+    let r = e
+        .load_keys(&ck.enc, &ck.int)
+        .map_err(Error::from)
+        .and_then(|()| roles::protect_response(&mut *e, profile, plain, on));
     let c = cycles_json(&*e);
-    e.zeroize()?;
+    let z = e.zeroize();
+    let f = r?;
+    z?;
     Ok((f, c))
 }
 
@@ -108,17 +109,15 @@ fn unprotect_on_engine(
         ));
     }
     let mut e = open_engine(a.backend, profile)?;
-    e.load_keys(&ck.enc, &ck.int)?;
-    let mut f = msg.to_vec();
-    let o = e.unprotect(&mut f)?;
+    let r = e
+        .load_keys(&ck.enc, &ck.int)
+        .map_err(Error::from)
+        .and_then(|()| roles::unprotect_request(&mut *e, profile, msg));
     let c = cycles_json(&*e);
-    e.zeroize()?;
-    match o.status {
-        Status::Ok => {}
-        Status::MacFailure => return Err(Error::Integrity("MAC mismatch")),
-        s => return Err(Error::Protocol(format!("engine: {s:?}"))),
-    }
-    Ok((messages::body(profile, &f).to_vec(), o.ciphered, c))
+    let z = e.zeroize();
+    let u = r?;
+    z?;
+    Ok((u.plain, u.ciphered, c))
 }
 
 /// The plain message decoded for people (or why it cannot be).
