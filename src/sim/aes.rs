@@ -78,7 +78,7 @@ impl AesSim {
         self.cycles
     }
 
-    /// Encrypt one block (keys and blocks as u128, FIPS-197 byte 0 = bits [127:120]); `stall`
+    /// Encrypt one block (keys and blocks as u128, FIPS-197 byte 0 = bits `[127:120]`); `stall`
     /// decides, per cycle, whether to hold back `in_valid` / `out_ready` (true = stall).
     pub fn encrypt_with(
         &mut self,

@@ -70,7 +70,7 @@ pub struct AesOut {
 // The sizes of `AiotAesIn` / `AiotAesOut` in sim/shim.cpp (36 and 20 octets).
 const _: () = assert!(std::mem::size_of::<AesIn>() == 36 && std::mem::size_of::<AesOut>() == 20);
 
-/// A 128-bit value as the four 32-bit words Verilator uses (word 0 = bits [31:0]).
+/// A 128-bit value as the four 32-bit words Verilator uses (word 0 = bits `[31:0]`).
 pub fn u128_to_words(x: u128) -> [u32; 4] {
     [
         x as u32,
