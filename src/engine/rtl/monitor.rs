@@ -347,3 +347,268 @@ pub(super) fn check_mac_field(
     }
     Ok(m)
 }
+
+// The checks above never fire on the correct RTL, so the co-simulation alone cannot show that
+// they can fail: each test feeds the monitor a hand-made cycle sequence breaking one property.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::MacPosition;
+
+    /// `[clear: 2][MAC: 4][ciphered]`, as in the provisional profile.
+    fn layout() -> Layout {
+        Layout {
+            clear_len: 2,
+            epd_offset: 0,
+            epd: 0x7e,
+            indication_offset: 1,
+            indication_null: 0x01,
+            indication_ciphered: 0x02,
+            mac_position: MacPosition::AfterClear,
+            max_message_len: 64,
+        }
+    }
+
+    fn read(addr: u32, data: u8) -> TceOut {
+        TceOut {
+            mem_req: 1,
+            mem_ack: 1,
+            mem_addr: addr,
+            mem_rdata: data,
+            ..TceOut::default()
+        }
+    }
+
+    fn write(addr: u32, data: u8) -> TceOut {
+        TceOut {
+            mem_req: 1,
+            mem_ack: 1,
+            mem_we: 1,
+            mem_addr: addr,
+            mem_wdata: data,
+            ..TceOut::default()
+        }
+    }
+
+    /// Runs `outs` as the cycles after the handshake of `op` (all its command octets taken, the
+    /// response taken when offered) and ends the transaction with status `st`.
+    fn run(op: Op, outs: &[TceOut], st: u8, region: Option<Region>) -> Monitor {
+        let mut m = Monitor::default();
+        m.begin();
+        let inp = TceIn {
+            rsp_ready: 1,
+            ..TceIn::default()
+        };
+        for (cyc, pre) in outs.iter().enumerate() {
+            m.cycle(cyc as u64, op, &inp, pre, op.command_octets());
+        }
+        m.end(op, st, region);
+        m
+    }
+
+    #[test]
+    fn quiet_engine_passes_and_logs_transfers() {
+        let m = run(Op::Nia2, &[read(8, 0xaa), read(9, 0xbb)], status::OK, None);
+        assert!(m.verdict().is_ok(), "{:?}", m.violations());
+        assert_eq!(m.log().len(), 2);
+        assert_eq!((m.log()[1].addr, m.log()[1].data), (9, 0xbb));
+        assert!(!m.log()[1].write);
+    }
+
+    #[test]
+    fn activity_before_the_command_is_caught() {
+        let mut m = Monitor::default();
+        m.idle_cycle(&TceOut::default());
+        assert!(m.violations().is_empty());
+        m.idle_cycle(&TceOut {
+            rsp_valid: 1,
+            ..TceOut::default()
+        });
+        assert_eq!(m.violations(), ["engine active with no command"]);
+        m.begin();
+        m.offer_cycle(&TceOut {
+            dat_ready: 1,
+            ..TceOut::default()
+        });
+        m.offer_cycle(&read(0, 0));
+        assert_eq!(
+            m.violations(),
+            [
+                "dat_ready before the command was accepted",
+                "memory transfer before the command was accepted"
+            ]
+        );
+        assert!(matches!(m.verdict(), Err(EngineError::Protocol(_))));
+    }
+
+    #[test]
+    fn stray_dat_ready_is_reported_once() {
+        let dat = TceOut {
+            dat_ready: 1,
+            ..TceOut::default()
+        };
+        let m = run(Op::Protect, &[dat, dat], status::OK, None);
+        assert_eq!(m.violations().len(), 1, "{:?}", m.violations());
+        assert!(m.violations()[0].contains("expects no further command octet"));
+    }
+
+    #[test]
+    fn response_before_the_last_command_octet_is_caught() {
+        let mut m = Monitor::default();
+        m.begin();
+        let rsp = TceOut {
+            rsp_valid: 1,
+            ..TceOut::default()
+        };
+        m.cycle(7, Op::LoadKeys, &TceIn::default(), &rsp, 3);
+        assert_eq!(
+            m.violations(),
+            ["cycle 7: response before the command octets were all taken (3 of 32)"]
+        );
+    }
+
+    #[test]
+    fn memory_request_must_be_held_until_acknowledged() {
+        let waiting = TceOut {
+            mem_ack: 0,
+            ..write(4, 0x11)
+        };
+        let held = run(Op::Nea2, &[waiting, write(4, 0x11)], status::OK, None);
+        assert!(held.violations().is_empty(), "{:?}", held.violations());
+        assert_eq!(held.log().len(), 1);
+        let changed = run(Op::Nea2, &[waiting, write(4, 0x12)], status::OK, None);
+        assert!(changed.violations()[0].contains("memory request changed or withdrawn"));
+        let withdrawn = run(Op::Nea2, &[waiting, TceOut::default()], status::OK, None);
+        assert!(withdrawn.violations()[0].contains("memory request changed or withdrawn"));
+    }
+
+    #[test]
+    fn response_must_be_held_while_stalled() {
+        let mut m = Monitor::default();
+        m.begin();
+        let stalled = TceIn::default(); // rsp_ready low
+        let rsp = TceOut {
+            rsp_valid: 1,
+            rsp_mac: 0x0102_0304,
+            ..TceOut::default()
+        };
+        m.cycle(0, Op::Zeroize, &stalled, &rsp, 0);
+        m.cycle(1, Op::Zeroize, &stalled, &rsp, 0);
+        assert!(m.violations().is_empty(), "{:?}", m.violations());
+        let other = TceOut {
+            rsp_mac: 0x0102_0305,
+            ..rsp
+        };
+        m.cycle(2, Op::Zeroize, &stalled, &other, 0);
+        assert_eq!(
+            m.violations(),
+            ["cycle 2: response changed or withdrawn while stalled"]
+        );
+    }
+
+    #[test]
+    fn rejected_command_must_not_write() {
+        let region = Region::message(Op::Unprotect, &layout(), 0, 8, 64);
+        let m = run(
+            Op::Unprotect,
+            &[write(6, 0)],
+            status::MAC_FAIL,
+            Some(region),
+        );
+        assert!(m.violations()[0].contains("(rejected) but the engine wrote"));
+    }
+
+    #[test]
+    fn unprotect_writes_only_after_reading_the_whole_message() {
+        // 8-octet message at 16: clear 16..18, MAC 18..22, ciphered 22..24.
+        let region = Region::message(Op::Unprotect, &layout(), 16, 8, 64);
+        let mut outs: Vec<TceOut> = (16..24).map(|a| read(a, 0)).collect();
+        outs.push(write(22, 0x5a));
+        let m = run(Op::Unprotect, &outs, status::OK, Some(region));
+        assert!(m.violations().is_empty(), "{:?}", m.violations());
+
+        // Octet 7 (address 23) read only after the first write.
+        outs.swap(7, 8);
+        let m = run(Op::Unprotect, &outs, status::OK, Some(region));
+        assert_eq!(
+            m.violations(),
+            ["write at cycle 7 before the MAC verdict (octet 7 of the message not yet read)"]
+        );
+    }
+
+    #[test]
+    fn writes_outside_the_region_are_caught() {
+        // Unprotect may not write the MAC field (18..22 for a frame at 16).
+        let region = Region::message(Op::Unprotect, &layout(), 16, 8, 64);
+        let mut outs: Vec<TceOut> = (16..24).map(|a| read(a, 0)).collect();
+        outs.push(write(19, 0));
+        let m = run(Op::Unprotect, &outs, status::OK, Some(region));
+        assert!(m.violations()[0].starts_with("write outside the writable region: address 19"));
+        // Protect may.
+        let region = Region::message(Op::Protect, &layout(), 16, 8, 64);
+        let m = run(Op::Protect, &[write(19, 0)], status::OK, Some(region));
+        assert!(m.violations().is_empty(), "{:?}", m.violations());
+        // NEA2 in place, but not one octet past its operand.
+        let region = Region::in_place(16, 4);
+        let m = run(Op::Nea2, &[write(19, 0)], status::OK, Some(region));
+        assert!(m.violations().is_empty(), "{:?}", m.violations());
+        let m = run(Op::Nea2, &[write(20, 0)], status::OK, Some(region));
+        assert_eq!(m.violations().len(), 1, "{:?}", m.violations());
+    }
+
+    #[test]
+    fn nia2_and_key_commands_keep_off_memory() {
+        let m = run(Op::Nia2, &[write(0, 0)], status::OK, None);
+        assert_eq!(m.violations(), ["NIA2 wrote to memory"]);
+        let m = run(
+            Op::Nia2,
+            &[write(0, 0)],
+            status::OK,
+            Some(Region::read_only(0, 4)),
+        );
+        assert_eq!(m.violations().len(), 2, "{:?}", m.violations());
+        let m = run(Op::LoadKeys, &[read(0, 0)], status::OK, None);
+        assert_eq!(m.violations(), ["LoadKeys touched memory"]);
+        let m = run(Op::Zeroize, &[], status::OK, None);
+        assert!(m.verdict().is_ok());
+    }
+
+    #[test]
+    fn begin_forgets_the_last_transaction() {
+        let mut m = run(Op::Nia2, &[write(0, 0)], status::OK, None);
+        assert!(!m.log().is_empty() && !m.violations().is_empty());
+        m.begin();
+        assert!(m.log().is_empty() && m.verdict().is_ok());
+    }
+
+    #[test]
+    fn frame_buffer_checks() {
+        let before = [0u8; 16];
+        let mut after = before;
+        after[5] = 1; // inside a frame at 4..8
+        let ok = check_frame_buffer(Op::Unprotect, Status::Ok, &after, &before, 4, 4);
+        assert!(ok.is_ok());
+        let rejected = check_frame_buffer(Op::Unprotect, Status::MacFailure, &after, &before, 4, 4);
+        assert!(matches!(rejected, Err(EngineError::Protocol(m)) if m.contains("buffer changed")));
+        after[8] = 1; // just past it
+        assert!(!unchanged_outside(&after, &before, 4, 4));
+        let outside = check_frame_buffer(Op::Protect, Status::Ok, &after, &before, 4, 4);
+        assert!(
+            matches!(outside, Err(EngineError::Protocol(m)) if m.contains("outside the frame"))
+        );
+        let too_big = check_frame_buffer(Op::Protect, Status::Ok, &before, &before, 0, 17);
+        assert!(matches!(too_big, Err(EngineError::Protocol(m)) if m.contains("larger than")));
+    }
+
+    #[test]
+    fn mac_field_must_match_rsp_mac() {
+        let frame = [0x00, 0x01, 0xde, 0xad, 0xbe, 0xef, 0x99];
+        assert_eq!(
+            check_mac_field(&frame, 2, 0xdead_beef).unwrap(),
+            [0xde, 0xad, 0xbe, 0xef]
+        );
+        assert!(check_mac_field(&frame, 2, 0xdead_beee).is_err());
+        // A MAC field past the end of the frame is a mismatch, not a panic.
+        assert!(check_mac_field(&frame, 5, 0xdead_beef).is_err());
+    }
+}
