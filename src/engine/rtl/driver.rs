@@ -335,7 +335,7 @@ impl RtlEngine {
         Err(EngineError::Timeout(n))
     }
 
-    /// Encrypt one block on the AES model (no key checks: the raw core).
+    /// Encrypt one block on the [`AesSim`](crate::sim::AesSim) (no key checks: the raw core).
     pub fn aes_u128(&mut self, key: u128, block: u128) -> Result<u128, EngineError> {
         let watchdog = self.cfg.watchdog;
         let start = self.aes.cycles();

@@ -148,31 +148,32 @@ impl RtlEngine {
         &self.buf
     }
 
-    /// Cycles simulated so far by the engine model and the AES model together.
+    /// Cycles simulated so far by the [`EngineSim`] and the [`AesSim`] together.
     pub fn total_cycles(&self) -> u64 {
         self.sim.cycles() + self.aes.cycles()
     }
 
-    /// Bits set over all secret registers of the engine (and its AES core) and of the separate
-    /// AES model. Must be 0 after [`CryptoEngine::zeroize`] and after [`RtlEngine::reset`].
+    /// Bits set over all secret registers of the engine (and its AES core, [`EngineSim`]) and of
+    /// the separate [`AesSim`]. Must be 0 after [`CryptoEngine::zeroize`] and after
+    /// [`RtlEngine::reset`].
     pub fn secret_bits_set(&self) -> u32 {
         self.sim.secret_bits_set() + self.aes.secret_bits_set()
     }
 
-    /// Bits set over the engine model's secret registers only (what ZEROIZE must clear; the
-    /// separate AES model is not the engine's).
+    /// Bits set over the [`EngineSim`]'s secret registers only (what ZEROIZE must clear; the
+    /// separate [`AesSim`] is not the engine's).
     pub fn engine_secret_bits_set(&self) -> u32 {
         self.sim.secret_bits_set()
     }
 
-    /// Names of the secret registers read by [`RtlEngine::secret_bits_set`] (engine model).
+    /// Names of the secret registers read by [`RtlEngine::secret_bits_set`] ([`EngineSim`]).
     pub fn secret_registers(&self) -> Vec<String> {
         self.sim.secret_registers()
     }
 
-    /// Hardware reset of both models (keys are lost). Returns once the engine is ready again
-    /// (it scrubs itself after reset, `cmd_ready` low); [`EngineError::Timeout`] if it is not
-    /// within [`EngineSim::READY_AFTER_RESET_MAX`] cycles.
+    /// Hardware reset of the [`EngineSim`] and the [`AesSim`] (keys are lost). Returns once the
+    /// engine is ready again (it scrubs itself after reset, `cmd_ready` low);
+    /// [`EngineError::Timeout`] if it is not within [`EngineSim::READY_AFTER_RESET_MAX`] cycles.
     pub fn reset(&mut self) -> Result<(), EngineError> {
         let ready = self.sim.reset(4);
         self.aes.reset(2);
@@ -182,14 +183,14 @@ impl RtlEngine {
         }
     }
 
-    /// Write a VCD waveform of the engine model from now on (`path`), until [`Self::close_vcd`].
+    /// Write a VCD waveform of the [`EngineSim`] from now on (`path`), until [`Self::close_vcd`].
     pub fn open_vcd(&mut self, path: &std::path::Path) -> Result<(), EngineError> {
         self.sim.open_vcd(path)?;
         self.vcd_open = true;
         Ok(())
     }
 
-    /// Write a VCD waveform of the AES model from now on.
+    /// Write a VCD waveform of the [`AesSim`] from now on.
     pub fn open_aes_vcd(&mut self, path: &std::path::Path) -> Result<(), EngineError> {
         self.aes.open_vcd(path)
     }
