@@ -1,0 +1,362 @@
+//! The RTL backend of [`CryptoEngine`], [`RtlEngine`]: the Verilated `tag_crypto_engine`
+//! ([`EngineSim`]) driven at pin level, with the tag's frame buffer modelled here (every memory
+//! transfer is logged), seeded random back-pressure on every handshake, a watchdog, and the
+//! protocol/security checks of one transaction (no write before the MAC verdict, a rejected frame
+//! leaves the buffer unchanged, writes only inside the region the operation may change, responses
+//! and requests held while stalled, `dat_ready` only while a command octet is expected, no
+//! response or memory request before the last one). Keys (LOAD_KEYS) and COUNT/BEARER/DIRECTION
+//! (NEA2, NIA2) are streamed as command octets after the command handshake. `aes_block` runs on
+//! the separate `aes128_enc` model ([`AesSim`]).
+//!
+//! Files: `config.rs` [`RtlConfig`] and [`check_profile`]; `driver.rs` how a command is driven
+//! ([`Op`], [`status`], [`RawResponse`], [`RtlEngine::command`], stalls, watchdog); `monitor.rs`
+//! what must hold meanwhile ([`MemEvent`] and every protocol/security check); this file the
+//! backend itself (construction, accessors, the [`CryptoEngine`] operations).
+
+use rand::RngCore;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::{CryptoEngine, EngineError, Outcome, Status};
+use crate::keys::Key128;
+use crate::profile::{Profile, SecurityInputs};
+use crate::sim::{AesSim, EngineSim, Variant, params};
+
+mod config;
+mod driver;
+mod monitor;
+
+pub use config::{RtlConfig, check_profile};
+pub use driver::{Op, RawResponse, status};
+pub use monitor::MemEvent;
+
+use driver::map_status;
+use monitor::{Monitor, Region};
+
+/// The RTL backend: an [`EngineSim`] for every command but `aes_block`, which runs on an
+/// [`AesSim`], with the frame buffer, the stall pattern and the monitor of the last command.
+pub struct RtlEngine {
+    profile: Profile,
+    cfg: RtlConfig,
+    sim: EngineSim,
+    aes: AesSim,
+    buf: Vec<u8>,
+    rng: StdRng,
+    stall_threshold: u32,
+    last_cycles: u64,
+    monitor: Monitor,
+    vcd_open: bool,
+}
+
+/// COUNT/BEARER/DIRECTION of commands that take none.
+const NO_INPUTS: SecurityInputs = SecurityInputs {
+    count: 0,
+    bearer: 0,
+    direction: 0,
+};
+
+fn key_u128(k: &Key128) -> u128 {
+    u128::from_be_bytes(*k.expose())
+}
+
+impl RtlEngine {
+    /// The engine as designed, no stalls. Refuses a profile whose layout or COUNT/BEARER/
+    /// DIRECTION differ from the ones built into the RTL.
+    pub fn new(profile: &Profile) -> Result<Self, EngineError> {
+        Self::with_config(profile, RtlConfig::default())
+    }
+
+    /// A deliberately faulty build (`fault` 1: CMAC K2 path dropped, 2: corrupted S-box output).
+    pub fn faulty(profile: &Profile, fault: u8) -> Result<Self, EngineError> {
+        Self::with_config(
+            profile,
+            RtlConfig {
+                variant: Variant::from_fault(fault)?,
+                ..RtlConfig::default()
+            },
+        )
+    }
+
+    /// Full control over the build simulated, stalls and placement.
+    pub fn with_config(profile: &Profile, cfg: RtlConfig) -> Result<Self, EngineError> {
+        check_profile(profile)?;
+        let stall_threshold = config::stall_threshold(cfg.stall_prob)?;
+        let mut sim = EngineSim::new(cfg.variant)?;
+        if sim.reset(4).is_none() {
+            return Err(EngineError::Unavailable(format!(
+                "the engine model did not raise cmd_ready within {} cycles of reset",
+                EngineSim::READY_AFTER_RESET_MAX
+            )));
+        }
+        let aes = AesSim::new()?;
+        let mut e = Self {
+            profile: profile.clone(),
+            stall_threshold,
+            rng: StdRng::seed_from_u64(cfg.seed),
+            cfg,
+            sim,
+            aes,
+            buf: vec![0; params::BUFFER_LEN],
+            last_cycles: 0,
+            monitor: Monitor::default(),
+            vcd_open: false,
+        };
+        e.reseed(e.cfg.seed);
+        Ok(e)
+    }
+
+    /// Restart the stall/garbage pattern from `seed` (to replay a transaction exactly).
+    pub fn reseed(&mut self, seed: u64) {
+        self.rng = StdRng::seed_from_u64(seed ^ 0x5eed_0fa1_075e_c0de);
+    }
+
+    /// Change the stall probability.
+    pub fn set_stall_prob(&mut self, p: f64) -> Result<(), EngineError> {
+        self.stall_threshold = config::stall_threshold(p)?;
+        self.cfg.stall_prob = p;
+        Ok(())
+    }
+
+    /// Place frames at random addresses over a random buffer (see [`RtlConfig`]).
+    pub fn set_random_placement(&mut self, on: bool) {
+        self.cfg.random_placement = on;
+    }
+
+    /// The build simulated.
+    pub fn variant(&self) -> Variant {
+        self.cfg.variant
+    }
+
+    /// The profile followed.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// Memory transfers of the last operation, in order.
+    pub fn mem_log(&self) -> &[MemEvent] {
+        self.monitor.log()
+    }
+
+    /// Protocol / security violations seen during the last operation (empty when clean). An
+    /// operation with violations also returns [`EngineError::Protocol`].
+    pub fn violations(&self) -> &[String] {
+        self.monitor.violations()
+    }
+
+    /// The frame buffer as the engine left it.
+    pub fn buffer(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Cycles simulated so far by the [`EngineSim`] and the [`AesSim`] together.
+    pub fn total_cycles(&self) -> u64 {
+        self.sim.cycles() + self.aes.cycles()
+    }
+
+    /// Bits set over all secret registers of the engine (and its AES core, [`EngineSim`]) and of
+    /// the separate [`AesSim`]. Must be 0 after [`CryptoEngine::zeroize`] and after
+    /// [`RtlEngine::reset`].
+    pub fn secret_bits_set(&self) -> u32 {
+        self.sim.secret_bits_set() + self.aes.secret_bits_set()
+    }
+
+    /// Bits set over the [`EngineSim`]'s secret registers only (what ZEROIZE must clear; the
+    /// separate [`AesSim`] is not the engine's).
+    pub fn engine_secret_bits_set(&self) -> u32 {
+        self.sim.secret_bits_set()
+    }
+
+    /// Names of the secret registers read by [`RtlEngine::secret_bits_set`] ([`EngineSim`]).
+    pub fn secret_registers(&self) -> Vec<String> {
+        self.sim.secret_registers()
+    }
+
+    /// Hardware reset of the [`EngineSim`] and the [`AesSim`] (keys are lost). Returns once the
+    /// engine is ready again (it scrubs itself after reset, `cmd_ready` low);
+    /// [`EngineError::Timeout`] if it is not within [`EngineSim::READY_AFTER_RESET_MAX`] cycles.
+    pub fn reset(&mut self) -> Result<(), EngineError> {
+        let ready = self.sim.reset(4);
+        self.aes.reset(2);
+        match ready {
+            Some(_) => Ok(()),
+            None => Err(EngineError::Timeout(EngineSim::READY_AFTER_RESET_MAX)),
+        }
+    }
+
+    /// Write a VCD waveform of the [`EngineSim`] from now on (`path`), until [`Self::close_vcd`].
+    pub fn open_vcd(&mut self, path: &std::path::Path) -> Result<(), EngineError> {
+        self.sim.open_vcd(path)?;
+        self.vcd_open = true;
+        Ok(())
+    }
+
+    /// Write a VCD waveform of the [`AesSim`] from now on.
+    pub fn open_aes_vcd(&mut self, path: &std::path::Path) -> Result<(), EngineError> {
+        self.aes.open_vcd(path)
+    }
+
+    /// Close the waveforms.
+    pub fn close_vcd(&mut self) {
+        self.sim.close_vcd();
+        self.aes.close_vcd();
+        self.vcd_open = false;
+    }
+
+    /// Unprotect/protect common part.
+    fn message_op(&mut self, op: Op, frame: &mut [u8]) -> Result<Outcome, EngineError> {
+        let l = self.profile.layout.clone();
+        let cap = self.buf.len();
+        let n = frame.len();
+        self.fill_garbage();
+        let (addr, fits) = if n <= cap {
+            (self.place(n), true)
+        } else {
+            (0, false)
+        };
+        if fits {
+            self.buf[addr..addr + n].copy_from_slice(frame);
+        }
+        let before = self.buf.clone();
+        let region = Region::message(op, &l, addr, n, cap);
+        let r = self.command_checked(op, 0, 0, NO_INPUTS, addr, n, Some(region))?;
+        let st = map_status(r.status)?;
+        monitor::check_frame_buffer(op, st, &self.buf, &before, addr, n)?;
+        if st != Status::Ok {
+            return Ok(Outcome {
+                status: st,
+                ciphered: false,
+                mac: [0; 4],
+            });
+        }
+        frame.copy_from_slice(&self.buf[addr..addr + n]);
+        let ciphered = frame.get(l.indication_offset) == Some(&l.indication_ciphered);
+        let mac = if op == Op::Protect {
+            monitor::check_mac_field(frame, l.mac_offset(n), r.mac)?
+        } else {
+            [0; 4]
+        };
+        Ok(Outcome {
+            status: Status::Ok,
+            ciphered,
+            mac,
+        })
+    }
+
+    fn check_inputs(inputs: &SecurityInputs) -> Result<(), EngineError> {
+        crate::algorithms::check_inputs(inputs).map_err(|e| EngineError::Invalid(e.to_string()))
+    }
+
+    fn check_bits(&self, data: &[u8], bits: usize) -> Result<usize, EngineError> {
+        let n = crate::algorithms::octets_for(bits, data)
+            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        if n > self.buf.len() {
+            return Err(EngineError::Capacity {
+                addr: 0,
+                len: n,
+                cap: self.buf.len(),
+            });
+        }
+        Ok(n)
+    }
+}
+
+impl CryptoEngine for RtlEngine {
+    fn name(&self) -> &'static str {
+        "rtl"
+    }
+
+    fn load_keys(&mut self, enc: &Key128, int: &Key128) -> Result<(), EngineError> {
+        let r = self.command(Op::LoadKeys, key_u128(enc), key_u128(int), NO_INPUTS, 0, 0)?;
+        match r.status {
+            status::OK => Ok(()),
+            s => Err(EngineError::Protocol(format!(
+                "LOAD_KEYS answered status {s}"
+            ))),
+        }
+    }
+
+    fn zeroize(&mut self) -> Result<(), EngineError> {
+        let r = self.command(Op::Zeroize, 0, 0, NO_INPUTS, 0, 0)?;
+        match r.status {
+            status::OK => Ok(()),
+            s => Err(EngineError::Protocol(format!(
+                "ZEROIZE answered status {s}"
+            ))),
+        }
+    }
+
+    fn aes_block(&mut self, key: &Key128, block: &[u8; 16]) -> Result<[u8; 16], EngineError> {
+        let out = self.aes_u128(key_u128(key), u128::from_be_bytes(*block))?;
+        Ok(out.to_be_bytes())
+    }
+
+    fn nea2(
+        &mut self,
+        inputs: SecurityInputs,
+        data: &[u8],
+        bits: usize,
+    ) -> Result<Vec<u8>, EngineError> {
+        Self::check_inputs(&inputs)?;
+        let n = self.check_bits(data, bits)?;
+        self.fill_garbage();
+        let addr = self.place(n.max(1));
+        self.buf[addr..addr + n].copy_from_slice(&data[..n]);
+        let before = self.buf.clone();
+        let region = Region::in_place(addr, n);
+        let r = self.command_checked(Op::Nea2, 0, 0, inputs, addr, bits, Some(region))?;
+        match map_status(r.status)? {
+            Status::Ok => {}
+            s => return Err(EngineError::Protocol(format!("NEA2 answered {s:?}"))),
+        }
+        if !monitor::unchanged_outside(&self.buf, &before, addr, n) {
+            return Err(EngineError::Protocol(
+                "NEA2 wrote outside its region".into(),
+            ));
+        }
+        Ok(self.buf[addr..addr + n].to_vec())
+    }
+
+    fn nia2(
+        &mut self,
+        inputs: SecurityInputs,
+        data: &[u8],
+        bits: usize,
+    ) -> Result<[u8; 4], EngineError> {
+        Self::check_inputs(&inputs)?;
+        let n = self.check_bits(data, bits)?;
+        self.fill_garbage();
+        let addr = self.place(n.max(1));
+        self.buf[addr..addr + n].copy_from_slice(&data[..n]);
+        // Bits past the end of the string must not matter: fill them with garbage.
+        if !bits.is_multiple_of(8) && self.stall_threshold != 0 {
+            let junk = (self.rng.next_u32() as u8) & !crate::algorithms::last_octet_mask(bits);
+            self.buf[addr + n - 1] |= junk;
+        }
+        let region = Region::read_only(addr, n);
+        let r = self.command_checked(Op::Nia2, 0, 0, inputs, addr, bits, Some(region))?;
+        match map_status(r.status)? {
+            Status::Ok => Ok(r.mac.to_be_bytes()),
+            s => Err(EngineError::Protocol(format!("NIA2 answered {s:?}"))),
+        }
+    }
+
+    fn unprotect(&mut self, frame: &mut [u8]) -> Result<Outcome, EngineError> {
+        self.message_op(Op::Unprotect, frame)
+    }
+
+    fn protect(&mut self, frame: &mut [u8]) -> Result<Outcome, EngineError> {
+        self.message_op(Op::Protect, frame)
+    }
+
+    fn last_cycles(&self) -> Option<u64> {
+        Some(self.last_cycles)
+    }
+}
+
+impl Drop for RtlEngine {
+    fn drop(&mut self) {
+        if self.vcd_open {
+            self.close_vcd();
+        }
+    }
+}

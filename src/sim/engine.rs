@@ -1,0 +1,159 @@
+//! [`EngineSim`]: the Verilated `tag_crypto_engine` at pin level, one [`EngineSim::tick`] per
+//! clock cycle. The backend that drives it through whole commands, with the frame buffer, stalls
+//! and protocol checks, is [`RtlEngine`](crate::engine::rtl::RtlEngine).
+
+use std::ffi::c_void;
+use std::path::Path;
+use std::ptr::NonNull;
+
+use super::Variant;
+use super::ffi::{
+    TceIn, TceOut, aiot_tce_delete, aiot_tce_new, aiot_tce_secret_bits, aiot_tce_secret_names,
+    aiot_tce_step, aiot_tce_trace_close, aiot_tce_trace_open,
+};
+use super::trace::{close_trace, open_trace};
+use crate::error::EngineError;
+
+/// The Verilated `tag_crypto_engine`, pin level.
+pub struct EngineSim {
+    h: NonNull<c_void>,
+    variant: Variant,
+    /// Inputs applied by the next [`EngineSim::tick`].
+    pub inp: TceIn,
+    pre: TceOut,
+    post: TceOut,
+    cycles: u64,
+    tracing: bool,
+}
+
+// SAFETY: the model is owned exclusively by this value (one VerilatedContext per model, no shared
+// state with other models); it may move between threads, it is never used from two at once.
+unsafe impl Send for EngineSim {}
+
+impl EngineSim {
+    /// A new model of `variant`, held in reset (call [`EngineSim::reset`] before use).
+    pub fn new(variant: Variant) -> Result<Self, EngineError> {
+        // SAFETY: plain constructor; null on failure.
+        let p = unsafe { aiot_tce_new(variant.fault() as u32) };
+        let h = NonNull::new(p)
+            .ok_or_else(|| EngineError::Unavailable("cannot construct the engine model".into()))?;
+        Ok(Self {
+            h,
+            variant,
+            inp: TceIn::default(),
+            pre: TceOut::default(),
+            post: TceOut::default(),
+            cycles: 0,
+            tracing: false,
+        })
+    }
+
+    /// The build simulated.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+
+    /// One clock cycle with the current [`EngineSim::inp`]; `mem` is the frame buffer an
+    /// acknowledged read is answered from (writes are applied by the caller from `pre()`).
+    pub fn tick(&mut self, mem: &[u8]) {
+        let len = u32::try_from(mem.len()).unwrap_or(u32::MAX);
+        // SAFETY: `h` is live; every pointer is valid for the call; `mem` is read-only within
+        // `len` octets.
+        unsafe {
+            aiot_tce_step(
+                self.h.as_ptr(),
+                &self.inp,
+                mem.as_ptr(),
+                len,
+                &mut self.pre,
+                &mut self.post,
+            )
+        };
+        self.cycles += 1;
+    }
+
+    /// Outputs sampled just before the last rising edge (with the memory answer driven).
+    pub fn pre(&self) -> &TceOut {
+        &self.pre
+    }
+
+    /// Outputs just after the last rising edge.
+    pub fn post(&self) -> &TceOut {
+        &self.post
+    }
+
+    /// Drive `rst_n` low for `cycles` cycles with every other input idle, release it, then clock
+    /// (still idle) until the engine shows `cmd_ready`: after reset it scrubs itself first. Returns
+    /// the cycles waited after the release, or `None` if `cmd_ready` did not rise within
+    /// [`EngineSim::READY_AFTER_RESET_MAX`] cycles.
+    pub fn reset(&mut self, cycles: u32) -> Option<u64> {
+        self.inp = TceIn::default();
+        for _ in 0..cycles.max(1) {
+            self.tick(&[]);
+        }
+        self.inp.rst_n = 1;
+        for n in 1..=Self::READY_AFTER_RESET_MAX {
+            self.tick(&[]);
+            if self.post.cmd_ready == 1 {
+                return Some(n);
+            }
+        }
+        None
+    }
+
+    /// Bound on the cycles [`EngineSim::reset`] waits for `cmd_ready` after the release.
+    pub const READY_AFTER_RESET_MAX: u64 = 4096;
+
+    /// Cycles simulated since construction.
+    pub fn cycles(&self) -> u64 {
+        self.cycles
+    }
+
+    /// Start writing a VCD waveform to `path` (replaces a trace already open).
+    pub fn open_vcd(&mut self, path: &Path) -> Result<(), EngineError> {
+        open_trace(aiot_tce_trace_open, self.h, path)?;
+        self.tracing = true;
+        Ok(())
+    }
+
+    /// Flush and close the waveform, if any.
+    pub fn close_vcd(&mut self) {
+        close_trace(aiot_tce_trace_close, self.h, &mut self.tracing);
+    }
+
+    /// Whether a waveform is being written.
+    pub fn tracing(&self) -> bool {
+        self.tracing
+    }
+
+    /// Number of bits set over every secret register (`/* verilator public_flat_rd */`) of the
+    /// engine, including those of its AES core. Zero after ZEROIZE and after reset.
+    pub fn secret_bits_set(&self) -> u32 {
+        // SAFETY: `h` live.
+        unsafe { aiot_tce_secret_bits(self.h.as_ptr()) }
+    }
+
+    /// The secret registers read by [`EngineSim::secret_bits_set`] (Verilated member names).
+    pub fn secret_registers(&self) -> Vec<String> {
+        // SAFETY: `h` live; the shim returns a static NUL-terminated string.
+        let p = unsafe { aiot_tce_secret_names(self.h.as_ptr()) };
+        if p.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: non-null, NUL-terminated, static.
+        let s = unsafe { std::ffi::CStr::from_ptr(p) }
+            .to_string_lossy()
+            .into_owned();
+        s.split(',')
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    }
+}
+
+impl Drop for EngineSim {
+    fn drop(&mut self) {
+        // SAFETY: `h` came from aiot_tce_new and is deleted once.
+        unsafe { aiot_tce_delete(self.h.as_ptr()) };
+    }
+}
