@@ -1,0 +1,184 @@
+//! The stimulus programs, one file per level, run in the order of the report; and what they
+//! share: the official vectors, the split of the random transactions, and the directed and
+//! random cases of the raw NEA2/NIA2 levels. A new level is one new file and one line in
+//! [`run`].
+
+mod aes;
+mod message;
+mod nea2;
+mod nia2;
+mod procedure;
+mod security;
+mod timing;
+
+use rand::{Rng, RngCore};
+
+use super::runner::Runner;
+use super::txn::{KeyPair, Txn};
+use crate::error::Error;
+use crate::profile::SecurityInputs;
+use crate::sim::params;
+use crate::vectors::{self, CmacVector, CtrVector, NeaVector, NiaVector};
+
+/// The official vectors the directed levels check.
+pub(super) struct Vectors {
+    nea2: Vec<NeaVector>,
+    nia2: Vec<NiaVector>,
+    ctr: Vec<CtrVector>,
+    cmac: Vec<CmacVector>,
+}
+
+impl Vectors {
+    /// Read the NEA2, NIA2 and AES mode vector files.
+    pub(super) fn load() -> Result<Self, Error> {
+        let nea2 = vectors::nea2()?;
+        let nia2 = vectors::nia2()?;
+        let (ctr, cmac, _) = vectors::aes_modes()?;
+        Ok(Self {
+            nea2,
+            nia2,
+            ctr,
+            cmac,
+        })
+    }
+}
+
+/// Split of the random transactions over the levels.
+struct RandomSplit {
+    aes: usize,
+    nea2: usize,
+    nia2: usize,
+    message: usize,
+}
+
+impl RandomSplit {
+    /// A fifth each to AES, NEA2 and NIA2, the rest to the message level.
+    fn of(count: usize) -> Self {
+        let (aes, nea2, nia2) = (count / 5, count / 5, count / 5);
+        Self {
+            aes,
+            nea2,
+            nia2,
+            message: count - aes - nea2 - nia2,
+        }
+    }
+}
+
+/// Run every level on `r`: the first four always (random transactions, plus the directed
+/// cases on the directed shard), the procedure, security and stall-free timing on the directed
+/// shard only.
+pub(super) fn run(r: &mut Runner, v: &Vectors) {
+    let n = RandomSplit::of(r.opts.count);
+    aes::run(r, &v.ctr, &v.cmac, n.aes);
+    nea2::run(r, &v.nea2, n.nea2);
+    nia2::run(r, &v.nia2, n.nia2);
+    message::run(r, n.message);
+    if !r.directed {
+        return;
+    }
+    procedure::run(r);
+    security::run(r);
+    timing::run(r);
+}
+
+/// Builds the transaction of a raw NEA2/NIA2 level from its keys, inputs, data and length.
+type MakeTxn = fn(KeyPair, SecurityInputs, Vec<u8>, usize) -> Txn;
+
+/// The longest NEA2/NIA2 input the RTL engine's buffer holds, in bits.
+fn max_bits() -> usize {
+    params::BUFFER_LEN * 8
+}
+
+/// The directed lengths of the raw NEA2/NIA2 levels (bits): around 0, one block, 256, 1024 and
+/// the buffer size.
+fn directed_lengths() -> Vec<usize> {
+    let max_bits = max_bits();
+    let mut lens: Vec<usize> = (0..=17).collect();
+    lens.extend(119..=137);
+    lens.extend([255, 256, 257, 1023, 1024, 1025, max_bits - 1, max_bits]);
+    lens
+}
+
+/// The directed cases of a raw NEA2/NIA2 level besides the lengths.
+struct Shape {
+    /// Length of the cases over all 32 bearers in both directions.
+    bearer_bits: usize,
+    /// Length, BEARER and DIRECTION of the COUNT 0/0xffffffff, all-zero/all-one key cases.
+    extreme_bits: usize,
+    extreme_bearer: u8,
+    extreme_direction: u8,
+}
+
+/// Directed and random cases of a raw NEA2/NIA2 level: every length of [`directed_lengths`],
+/// all 32 bearers in both directions, COUNT 0/0xffffffff with all-zero/all-one keys (see
+/// [`Shape`]), then `n` random transactions with back-pressure.
+fn algorithm_cases(r: &mut Runner, make: MakeTxn, shape: &Shape, n: usize) {
+    if r.directed {
+        lengths(r, make);
+        bearers_and_directions(r, make, shape.bearer_bits);
+        count_and_key_extremes(r, make, shape);
+    }
+    random_algorithm(r, make, n);
+}
+
+fn lengths(r: &mut Runner, make: MakeTxn) {
+    for bits in directed_lengths() {
+        let (keys, inputs, data) = (r.keys(), r.inputs(), r.data(bits));
+        r.check(
+            &format!("{bits} bits"),
+            make(keys, inputs, data, bits),
+            0.0,
+            false,
+        );
+    }
+}
+
+fn bearers_and_directions(r: &mut Runner, make: MakeTxn, bits: usize) {
+    for bearer in 0..32u8 {
+        for direction in 0..2u8 {
+            let keys = r.keys();
+            let inputs = SecurityInputs {
+                count: r.rng.next_u32(),
+                bearer,
+                direction,
+            };
+            let data = r.data(bits);
+            r.check(
+                "bearer/direction",
+                make(keys, inputs, data, bits),
+                0.0,
+                false,
+            );
+        }
+    }
+}
+
+fn count_and_key_extremes(r: &mut Runner, make: MakeTxn, shape: &Shape) {
+    for count in [0u32, 0xffff_ffff] {
+        for key in [[0u8; 16], [0xff; 16]] {
+            let inputs = SecurityInputs {
+                count,
+                bearer: shape.extreme_bearer,
+                direction: shape.extreme_direction,
+            };
+            let data = r.data(shape.extreme_bits);
+            let txn = make((key, key), inputs, data, shape.extreme_bits);
+            r.check("COUNT/key extremes", txn, 0.0, false);
+        }
+    }
+}
+
+/// `n` random transactions, mostly up to 1200 bits, a fifth up to the buffer size.
+fn random_algorithm(r: &mut Runner, make: MakeTxn, n: usize) {
+    let stall = r.opts.stall_prob;
+    for _ in 0..n {
+        let (keys, inputs) = (r.keys(), r.inputs());
+        let bits = if r.rng.gen_bool(0.8) {
+            r.rng.gen_range(0..=1200)
+        } else {
+            r.rng.gen_range(0..=max_bits())
+        };
+        let data = r.data(bits);
+        r.check("random", make(keys, inputs, data, bits), stall, true);
+    }
+}

@@ -1,0 +1,306 @@
+//! What a co-simulation run reports: checks and mismatches per level, cycle statistics per
+//! operation kind, stall-free timing, the first failures, and how the reports of parallel
+//! simulations fold into one.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Failures a report keeps (all of them are counted).
+pub(super) const MAX_FAILURES_KEPT: usize = 32;
+
+/// Checks and results of one level.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LevelReport {
+    pub level: String,
+    pub checks: u64,
+    pub mismatches: u64,
+    /// AES block computations the checks verified (engine ops count the blocks they imply).
+    pub aes_blocks: u64,
+    /// Simulated cycles (engine + AES models).
+    pub cycles: u64,
+    pub seconds: f64,
+}
+
+impl LevelReport {
+    /// Add the counts of the same level from another shard (the levels ran in parallel, so the
+    /// seconds are the longest, not the sum).
+    fn absorb(&mut self, other: &LevelReport) {
+        self.checks += other.checks;
+        self.mismatches += other.mismatches;
+        self.aes_blocks += other.aes_blocks;
+        self.cycles += other.cycles;
+        self.seconds = self.seconds.max(other.seconds);
+    }
+}
+
+/// Cycle statistics of one operation kind.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OpCycles {
+    pub op: String,
+    pub count: u64,
+    pub min: u64,
+    pub max: u64,
+    pub total: u64,
+    /// Octets processed in total (0 for AES blocks / key commands).
+    pub octets: u64,
+}
+
+impl OpCycles {
+    /// Count one operation of `cycles` cycles over `octets` octets.
+    pub(super) fn add(&mut self, cycles: u64, octets: u64) {
+        if self.count == 0 || cycles < self.min {
+            self.min = cycles;
+        }
+        self.max = self.max.max(cycles);
+        self.count += 1;
+        self.total += cycles;
+        self.octets += octets;
+    }
+
+    /// Add the statistics of the same operation kind from another shard (a no-op when it ran none).
+    fn absorb(&mut self, other: &OpCycles) {
+        if other.count == 0 {
+            return;
+        }
+        self.min = if self.count == 0 {
+            other.min
+        } else {
+            self.min.min(other.min)
+        };
+        self.max = self.max.max(other.max);
+        self.count += other.count;
+        self.total += other.total;
+        self.octets += other.octets;
+    }
+
+    /// Mean cycles per operation.
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.total as f64 / self.count as f64
+        }
+    }
+}
+
+/// Stall-free timing of representative operations (cycles).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timing {
+    /// One AES block on the aes128_enc model, handshake to handshake.
+    pub aes_block: u64,
+    /// NEA2 over 1024 bits (8 blocks) and the per-block figure.
+    pub nea2_1024: u64,
+    pub nea2_per_block: f64,
+    /// NIA2 over 1024 bits.
+    pub nia2_1024: u64,
+    pub nia2_per_block: f64,
+    /// Unprotect (ciphered) and protect (ciphered) of a 64-octet message.
+    pub unprotect_64: u64,
+    pub protect_64: u64,
+    /// Unprotect (ciphered) of a maximum-length (profile) message.
+    pub unprotect_max: u64,
+    pub max_message_len: usize,
+}
+
+/// A mismatch or violation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub level: String,
+    pub case: String,
+    pub detail: String,
+    /// Waveform of the re-run of this transaction, when written.
+    pub vcd: Option<PathBuf>,
+}
+
+/// Results of a co-simulation run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CosimReport {
+    pub seed: u64,
+    pub count: usize,
+    pub stall_prob: f64,
+    pub fault: u8,
+    pub variant: String,
+    pub levels: Vec<LevelReport>,
+    pub ops: Vec<OpCycles>,
+    pub timing: Timing,
+    /// First failures (at most 32 kept; `mismatches()` counts them all).
+    pub failures: Vec<Failure>,
+    /// Secret registers checked for zero after ZEROIZE and reset.
+    pub secret_registers: Vec<String>,
+    pub sim_cycles: u64,
+    /// Parallel simulations the run used.
+    pub jobs: usize,
+    pub wall_seconds: f64,
+    pub cycles_per_second: f64,
+    pub aes_blocks_verified: u64,
+    pub aes_blocks_per_second: f64,
+}
+
+impl CosimReport {
+    /// Total mismatches and violations over all levels (0 for a passing run).
+    pub fn mismatches(&self) -> u64 {
+        self.levels.iter().map(|l| l.mismatches).sum()
+    }
+
+    /// Total checks.
+    pub fn checks(&self) -> u64 {
+        self.levels.iter().map(|l| l.checks).sum()
+    }
+
+    /// Fill in the throughput figures of a report from its counters and a wall time.
+    pub(super) fn set_rates(&mut self, wall: f64) {
+        self.wall_seconds = wall;
+        self.aes_blocks_verified = self.levels.iter().map(|l| l.aes_blocks).sum();
+        let per_s = |n: u64| if wall > 0.0 { n as f64 / wall } else { 0.0 };
+        self.cycles_per_second = per_s(self.sim_cycles);
+        self.aes_blocks_per_second = per_s(self.aes_blocks_verified);
+    }
+
+    /// Fold the report of a random-only shard into the first shard's.
+    pub(super) fn merge(&mut self, other: CosimReport) {
+        for l in other.levels {
+            match self.levels.iter_mut().find(|x| x.level == l.level) {
+                Some(x) => x.absorb(&l),
+                None => self.levels.push(l),
+            }
+        }
+        for o in other.ops {
+            match self.ops.iter_mut().find(|x| x.op == o.op) {
+                Some(x) => x.absorb(&o),
+                None => self.ops.push(o),
+            }
+        }
+        let room = MAX_FAILURES_KEPT.saturating_sub(self.failures.len());
+        self.failures.extend(other.failures.into_iter().take(room));
+        self.sim_cycles += other.sim_cycles;
+    }
+
+    /// The table of levels, with its total row.
+    fn fmt_levels(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<11} {:>8} {:>10} {:>11} {:>13} {:>8}",
+            "level", "checks", "mismatch", "AES blocks", "cycles", "seconds"
+        )?;
+        for l in &self.levels {
+            writeln!(
+                f,
+                "{:<11} {:>8} {:>10} {:>11} {:>13} {:>8.2}",
+                l.level, l.checks, l.mismatches, l.aes_blocks, l.cycles, l.seconds
+            )?;
+        }
+        writeln!(
+            f,
+            "{:<11} {:>8} {:>10} {:>11} {:>13} {:>8.2}",
+            "total",
+            self.checks(),
+            self.mismatches(),
+            self.aes_blocks_verified,
+            self.sim_cycles,
+            self.wall_seconds
+        )
+    }
+
+    /// The cycle statistics per operation kind.
+    fn fmt_ops(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "cycles per op (with stalls): op, count, min, mean, max, cycles/octet"
+        )?;
+        for o in &self.ops {
+            let per_octet = if o.octets > 0 {
+                format!("{:.1}", o.total as f64 / o.octets as f64)
+            } else {
+                "-".into()
+            };
+            writeln!(
+                f,
+                "  {:<10} {:>7} {:>7} {:>9.1} {:>8} {:>8}",
+                o.op,
+                o.count,
+                o.min,
+                o.mean(),
+                o.max,
+                per_octet
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The stall-free timing and speed lines.
+    fn fmt_timing(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.timing;
+        writeln!(
+            f,
+            "stall-free cycles: AES block {}, NEA2 1024 bits {} ({:.1}/block), NIA2 1024 bits {} \
+             ({:.1}/block), unprotect 64 B {}, protect 64 B {}, unprotect {} B {}",
+            t.aes_block,
+            t.nea2_1024,
+            t.nea2_per_block,
+            t.nia2_1024,
+            t.nia2_per_block,
+            t.unprotect_64,
+            t.protect_64,
+            t.max_message_len,
+            t.unprotect_max
+        )?;
+        writeln!(
+            f,
+            "speed: {:.2} M simulated cycles/s, {:.0} verified AES blocks/s",
+            self.cycles_per_second / 1e6,
+            self.aes_blocks_per_second
+        )
+    }
+
+    /// The failures kept and the verdict (with the command that reproduces a failing run).
+    fn fmt_verdict(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for x in &self.failures {
+            write!(f, "FAIL [{}] {}: {}", x.level, x.case, x.detail)?;
+            if let Some(p) = &x.vcd {
+                write!(f, " (trace: {})", p.display())?;
+            }
+            writeln!(f)?;
+        }
+        if self.mismatches() == 0 {
+            write!(f, "PASS: 0 mismatches")
+        } else {
+            write!(
+                f,
+                "FAIL: {} mismatches; reproduce with: aiotsec cosim --seed {} --count {} \
+                 --stall-prob {} --jobs {}{}",
+                self.mismatches(),
+                self.seed,
+                self.count,
+                self.stall_prob,
+                self.jobs,
+                if self.fault != 0 {
+                    format!(" --fault {}", self.fault)
+                } else {
+                    String::new()
+                }
+            )
+        }
+    }
+}
+
+impl fmt::Display for CosimReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "co-simulation: RTL ({}) vs model, seed {}, {} random transactions, stall probability \
+             {}, {} parallel simulation(s)",
+            self.variant, self.seed, self.count, self.stall_prob, self.jobs
+        )?;
+        self.fmt_levels(f)?;
+        self.fmt_ops(f)?;
+        self.fmt_timing(f)?;
+        writeln!(
+            f,
+            "secret registers checked: {}",
+            self.secret_registers.join(", ")
+        )?;
+        self.fmt_verdict(f)
+    }
+}
