@@ -53,9 +53,9 @@ fn parameters(src: &str) -> HashMap<String, u64> {
 fn engine_defaults_equal_the_provisional_profile() {
     let src = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/hdl/tag_crypto_engine.v"
+        "/hdl/engine/rtl/tag_crypto_engine.v"
     ))
-    .expect("hdl/tag_crypto_engine.v");
+    .expect("hdl/engine/rtl/tag_crypto_engine.v");
     let p = parameters(&src);
     let d = Profile::default();
     let l = &d.layout;

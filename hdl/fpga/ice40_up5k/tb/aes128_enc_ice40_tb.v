@@ -3,7 +3,7 @@
 // bit 7 first, one bit per clock with `shift`), a one-cycle `start` pulse, wait for `done`, then
 // the result is shifted out on `sdo` (MSB first) while the next key/block shifts in.
 // Known answers: FIPS-197 C.1 and the SP 800-38A F.5.1 CTR keystream blocks AES_K(ctr_i) =
-// plaintext_i ^ ciphertext_i, from hdl/build/aes128_vec.hex (scripts/tbvec-aes; nothing typed
+// plaintext_i ^ ciphertext_i, from hdl/build/aes128_vec.hex (hdl/aes/tb/tbvec.py; nothing typed
 // here). Also checked: `ready` high when idle and low while a block is computed, exactly one
 // `done` pulse per block, and a one-block repeat after reset.
 `timescale 1ns/1ps

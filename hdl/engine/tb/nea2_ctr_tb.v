@@ -4,7 +4,7 @@
 // random response stalls, random command fields outside the handshake and random unused bits in
 // the last octet (they must come out zero). Octets around the region must stay untouched; exactly
 // ceil(bits/8) writes. Also: length 0, BAD_LEN, NO_KEYS.
-// Needs hdl/build/tbvec_engine.vh and nea2_vec.memh (scripts/tbvec-engine).
+// Needs hdl/build/tbvec_engine.vh and nea2_vec.memh (hdl/engine/tb/tbvec.py).
 `timescale 1ns/1ps
 `include "tbvec_engine.vh"
 module nea2_ctr_tb;

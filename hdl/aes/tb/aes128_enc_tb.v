@@ -1,6 +1,6 @@
 // aes128_enc_tb -- self-checking testbench for aes128_enc.
 //   1. known answers (FIPS-197 C.1, SP 800-38A F.5.1 CTR keystream blocks),
-//      from hdl/build/aes128_vec.hex written by scripts/tbvec-aes;
+//      from hdl/build/aes128_vec.hex written by hdl/aes/tb/tbvec.py;
 //   2. the same blocks back to back (in_valid always high, out_ready always
 //      high), measuring cycles per block (handshake to handshake);
 //   3. random stalls on both sides with random keys/blocks checked against a

@@ -2,7 +2,7 @@
 // bit length through tag_crypto_engine (LOAD_KEYS, then raw NIA2 on a frame buffer model), with
 // random memory acknowledge delays, random response stalls, random command fields outside the
 // handshake and random unused bits in the last octet. Also: no write during NIA2, NO_KEYS, BAD_LEN.
-// Needs hdl/build/tbvec_engine.vh and nia2_vec.memh (scripts/tbvec-engine).
+// Needs hdl/build/tbvec_engine.vh and nia2_vec.memh (hdl/engine/tb/tbvec.py).
 `timescale 1ns/1ps
 `include "tbvec_engine.vh"
 module nia2_cmac_tb;

@@ -1,6 +1,6 @@
 // aes128_enc -- compact byte-serial AES-128 encryption core: parallel load of key and block,
 // result held until taken. A thin wrapper: the datapath is aes128_core (SERIAL = 0), shared with
-// tag_crypto_engine, which uses its octet-serial mode. See hdl/aes128_core.v for the
+// tag_crypto_engine, which uses its octet-serial mode. See aes128_core.v for the
 // architecture: one shared S-box, on-the-fly key schedule, 216 busy cycles per block, the next
 // block accepted in the cycle the result is taken (217 cycles per block back to back).
 //

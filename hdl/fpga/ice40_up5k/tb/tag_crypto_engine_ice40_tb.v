@@ -11,7 +11,7 @@
 //     place, ciphertext burst-read back from the frame buffer with guard octets on both sides
 //     untouched; C.1.1 is then deciphered in place again. Host frame writes issued while busy
 //     must be ignored. Also NO_KEYS after reset and the STAT / busy / done handshake.
-// Vectors: hdl/build/{nia2,nea2}_vec.memh + tbvec_engine.vh from scripts/tbvec-engine (record
+// Vectors: hdl/build/{nia2,nea2}_vec.memh + tbvec_engine.vh from hdl/engine/tb/tbvec.py (record
 // layout: count(2), then per vector key(16) count(4) bearer(1) direction(1) bits(2) data).
 `timescale 1ns/1ps
 `include "tbvec_engine.vh"

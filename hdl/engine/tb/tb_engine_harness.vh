@@ -179,7 +179,7 @@
     end
   end endtask
 
-  // test vector records of scripts/tbvec-engine (nea2_vec.memh / nia2_vec.memh), $readmemh'd into
+  // test vector records of hdl/engine/tb/tbvec.py (nea2_vec.memh / nia2_vec.memh), $readmemh'd into
   // vec[] by the testbench: vector count (2 octets), then per vector key (16), COUNT (4), BEARER,
   // DIRECTION, bit length (2), then the data. vec_record reads the header at p and moves p past it.
   reg [7:0] vec [0:16383];

@@ -1,0 +1,124 @@
+//! The profile values the engine is built with: `-G` overrides for Verilator and the constants
+//! written to `$OUT_DIR/rtl_params.rs` (read from `profiles/provisional.toml`).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use crate::{ADDR_W, fail};
+
+pub(crate) struct Params {
+    /// `-G` overrides for the engine.
+    pub(crate) gflags: Vec<(String, String)>,
+    /// Rust constants: (NAME, "type = value").
+    pub(crate) rust: Vec<(String, String)>,
+}
+
+/// Reads the few profile values the RTL is parameterised with. A deliberately small TOML reader
+/// (sections, `key = value`, comments, integers in decimal/hex, quoted strings): enough for the
+/// profile file, with a clear error on anything it cannot read.
+pub(crate) fn profile_params(path: &Path) -> Params {
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    let mut section = String::new();
+    for raw in text.lines() {
+        let line = strip_comment(raw).trim().to_string();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with('[') && line.ends_with(']') {
+            section = line[1..line.len() - 1].trim().to_string();
+            continue;
+        }
+        if let Some((k, v)) = line.split_once('=') {
+            map.insert(format!("{section}.{}", k.trim()), v.trim().to_string());
+        }
+    }
+    let int = |key: &str| -> u64 {
+        let v = map
+            .get(key)
+            .unwrap_or_else(|| fail(&format!("{}: missing {key}", path.display())));
+        let v = v.replace('_', "");
+        let parsed = if let Some(h) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+            u64::from_str_radix(h, 16)
+        } else {
+            v.parse::<u64>()
+        };
+        parsed.unwrap_or_else(|_| {
+            fail(&format!(
+                "{}: {key} = {v} is not an integer",
+                path.display()
+            ))
+        })
+    };
+    let string = |key: &str| -> String {
+        let v = map
+            .get(key)
+            .unwrap_or_else(|| fail(&format!("{}: missing {key}", path.display())));
+        v.trim_matches('"').to_string()
+    };
+    let clear_len = int("layout.clear_len");
+    let ind_off = int("layout.indication_offset");
+    let ind_null = int("layout.indication_null");
+    let ind_ciph = int("layout.indication_ciphered");
+    let max_len = int("layout.max_message_len");
+    let trailer = match string("layout.mac_position").as_str() {
+        "after-clear" => 0u64,
+        "trailer" => 1,
+        other => fail(&format!(
+            "{}: unknown mac_position {other:?}",
+            path.display()
+        )),
+    };
+    if ind_null > 255 || ind_ciph > 255 || clear_len >= (1 << ADDR_W) || max_len > (1 << ADDR_W) {
+        fail(&format!(
+            "{}: layout values out of range for the RTL",
+            path.display()
+        ));
+    }
+    let mut gflags = vec![
+        ("CLEAR_LEN".to_string(), format!("32'd{clear_len}")),
+        ("IND_OFFSET".to_string(), format!("32'd{ind_off}")),
+        ("IND_NULL".to_string(), format!("8'h{ind_null:02x}")),
+        ("IND_CIPHERED".to_string(), format!("8'h{ind_ciph:02x}")),
+        ("MAC_TRAILER".to_string(), format!("32'd{trailer}")),
+    ];
+    let mut rust = vec![
+        ("CLEAR_LEN".to_string(), format!("usize = {clear_len}")),
+        ("IND_OFFSET".to_string(), format!("usize = {ind_off}")),
+        ("IND_NULL".to_string(), format!("u8 = {ind_null:#04x}")),
+        ("IND_CIPHERED".to_string(), format!("u8 = {ind_ciph:#04x}")),
+        (
+            "MAC_TRAILER".to_string(),
+            format!("bool = {}", trailer == 1),
+        ),
+    ];
+    for (sec, p) in [("request", "REQ"), ("response", "RSP")] {
+        let count = int(&format!("{sec}.count"));
+        let bearer = int(&format!("{sec}.bearer"));
+        let dir = int(&format!("{sec}.direction"));
+        if count > u32::MAX as u64 || bearer > 31 || dir > 1 {
+            fail(&format!("{}: [{sec}] values out of range", path.display()));
+        }
+        gflags.push((format!("{p}_COUNT"), format!("32'h{count:08x}")));
+        gflags.push((format!("{p}_BEARER"), format!("5'd{bearer}")));
+        gflags.push((format!("{p}_DIRECTION"), format!("1'b{dir}")));
+        rust.push((format!("{p}_COUNT"), format!("u32 = {count:#010x}")));
+        rust.push((format!("{p}_BEARER"), format!("u8 = {bearer}")));
+        rust.push((format!("{p}_DIRECTION"), format!("u8 = {dir}")));
+    }
+    Params { gflags, rust }
+}
+
+fn strip_comment(line: &str) -> &str {
+    let mut in_str = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => in_str = !in_str,
+            '#' if !in_str => return &line[..i],
+            _ => {}
+        }
+    }
+    line
+}
