@@ -4,7 +4,7 @@
 //! clock is low, the outputs are sampled just before the rising edge (`pre`, what the flops and
 //! the harness's handshakes see) and just after it (`post`).
 //!
-//! The models are built by `sim/build.rs` with the layout and COUNT/BEARER/DIRECTION parameters
+//! The models are built by `sim/build/` with the layout and COUNT/BEARER/DIRECTION parameters
 //! read from `profiles/provisional.toml`; [`params`] holds the values built in.
 //!
 //! Files: `ffi.rs` the `#[repr(C)]` layouts and `extern "C"` functions shared with `sim/shim.cpp`
