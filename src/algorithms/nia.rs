@@ -177,15 +177,15 @@ impl Nia2Key {
     /// without a copy: only the first and the last block are gathered.
     fn cmac_prefixed(&self, prefix: &[u8], data: &[u8]) -> u128 {
         let p = prefix.len().min(16);
-        let octet = |pos: usize| match pos.checked_sub(p) {
-            None => prefix[pos],
-            Some(d) => data[d],
-        };
+        // Octets start .. start + n of prefix || data, as the head of a block.
         let gather = |start: usize, n: usize| {
             let mut b = [0u8; 16];
-            for (j, slot) in b.iter_mut().enumerate().take(n) {
-                *slot = octet(start + j);
+            let from_prefix = p.saturating_sub(start).min(n);
+            if from_prefix > 0 {
+                b[..from_prefix].copy_from_slice(&prefix[start..start + from_prefix]);
             }
+            let d = start + from_prefix - p;
+            b[from_prefix..n].copy_from_slice(&data[d..d + n - from_prefix]);
             b
         };
         let total = p + data.len();
