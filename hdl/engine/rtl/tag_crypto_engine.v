@@ -369,7 +369,9 @@ module tag_crypto_engine #(
                       (state_q == S_EWR) || ((state_q == S_ERD) && avail) ||
                       ((state_q == S_CABS) && !hdr_oct && !skip_q && avail);
   assign mem_we     = (state_q == S_EWR) || mwr_wr;
-  assign mem_wdata  = (state_q == S_EWR) ? (s15 & mask) : s0;
+  // write data only with a write: otherwise the AES state (the expected MAC of a frame being
+  // verified, the CMAC subkey L) would show on the bus
+  assign mem_wdata  = (state_q == S_EWR) ? (s15 & mask) : (mwr_wr ? s0 : 8'h00);
 
   // ---------------------------------------------------------------- sequential (synchronous reset)
   wire clr = !rst_n || clr_all;

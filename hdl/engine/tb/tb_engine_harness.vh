@@ -40,6 +40,7 @@
   reg  [7:0]     junk = 8'h00;
   reg  [7:0]     mem [0:(1<<AW)-1];
   integer        sel = 0;        // selected engine instance
+  integer        qi;             // instance index of the per-cycle output checks
 
   wire [ND-1:0]    cmd_ready_v, dat_ready_v, rsp_valid_v, mem_req_v, mem_we_v;
   wire [3*ND-1:0]  rsp_status_v;
@@ -103,6 +104,18 @@
     end
     if ((mem_req_v & ~(1 << sel)) != 0) begin
       $display("FAIL: unselected instance requests memory"); nfail = nfail + 1;
+    end
+    // outputs not in use carry nothing (every instance, every cycle): mem_wdata unless a write
+    // is requested, rsp_mac unless a response is offered
+    for (qi = 0; qi < ND; qi = qi + 1) begin
+      if (!(mem_req_v[qi] && mem_we_v[qi]) && (mem_wdata_v[8*qi +: 8] != 8'h00)) begin
+        $display("FAIL: instance %0d: mem_wdata %02h with no write", qi, mem_wdata_v[8*qi +: 8]);
+        nfail = nfail + 1;
+      end
+      if (!rsp_valid_v[qi] && (rsp_mac_v[32*qi +: 32] != 32'h0)) begin
+        $display("FAIL: instance %0d: rsp_mac %08h with no response", qi, rsp_mac_v[32*qi +: 32]);
+        nfail = nfail + 1;
+      end
     end
     if (p_req && !(mem_req && mem_we == p_we && mem_addr == p_addr && (!p_we || mem_wdata == p_wdata))) begin
       $display("FAIL: memory request changed before acknowledge"); nfail = nfail + 1;

@@ -3,7 +3,9 @@
 //!
 //! Per cycle ([`Monitor`]): nothing happens before a command is accepted; `dat_ready` only while a
 //! command octet is expected; no response or memory request before the last command octet; a
-//! memory request and a response are held unchanged until taken. Per transaction
+//! memory request and a response are held unchanged until taken; the outputs that can carry
+//! secret-dependent values are zero when not in use (`mem_wdata` unless `mem_we`, `rsp_mac` unless
+//! `rsp_valid`), in idle cycles too. Per transaction
 //! ([`Monitor::end`] with the operation's [`Region`]): a rejected command writes nothing, writes
 //! stay inside the region the operation may change, UNPROTECT writes nothing before it has read
 //! every octet of the message (the MAC verdict), NIA2 never writes, LOAD_KEYS and ZEROIZE never
@@ -101,6 +103,8 @@ pub(super) struct Monitor {
     held: Option<TceOut>,
     /// Memory request not acknowledged last cycle.
     pending: Option<TceOut>,
+    /// A data output showed a value while not in use (reported once).
+    leak: bool,
 }
 
 impl Monitor {
@@ -111,6 +115,7 @@ impl Monitor {
         self.stray_dat = false;
         self.early = false;
         self.held = None;
+        self.leak = false;
         self.pending = None;
     }
 
@@ -126,6 +131,7 @@ impl Monitor {
 
     /// A cycle before the command is offered: the engine must stay quiet.
     pub(super) fn idle_cycle(&mut self, pre: &TceOut) {
+        self.quiet_outputs("idle", pre);
         if pre.rsp_valid == 1 || (pre.mem_req == 1 && pre.mem_ack == 1) || pre.dat_ready == 1 {
             self.violations.push("engine active with no command".into());
         }
@@ -133,6 +139,7 @@ impl Monitor {
 
     /// A cycle with the command offered, up to and including its handshake.
     pub(super) fn offer_cycle(&mut self, pre: &TceOut) {
+        self.quiet_outputs("command offered", pre);
         if pre.rsp_valid == 1 {
             self.violations
                 .push("rsp_valid before the command was accepted".into());
@@ -177,9 +184,28 @@ impl Monitor {
                 "cycle {cyc}: {what} before the command octets were all taken ({taken} of {total})"
             ));
         }
+        self.quiet_outputs(&format!("cycle {cyc}"), pre);
         let transfer = self.memory_cycle(cyc, pre);
         self.response_cycle(cyc, inp, pre);
         transfer
+    }
+
+    /// Outputs not in use must be zero: `mem_wdata` unless a write is requested, `rsp_mac`
+    /// unless a response is offered (an observer of an idle bus must learn nothing, e.g. the
+    /// expected MAC of a forged frame or the CMAC subkey L).
+    fn quiet_outputs(&mut self, when: &str, pre: &TceOut) {
+        if self.leak {
+            return;
+        }
+        let wdata = pre.mem_wdata != 0 && !(pre.mem_req == 1 && pre.mem_we == 1);
+        let mac = pre.rsp_mac != 0 && pre.rsp_valid != 1;
+        if wdata || mac {
+            self.leak = true;
+            self.violations.push(match wdata {
+                true => format!("{when}: mem_wdata 0x{:02x} with no write", pre.mem_wdata),
+                false => format!("{when}: rsp_mac 0x{:08x} with no response", pre.rsp_mac),
+            });
+        }
     }
 
     /// The memory port in one cycle: a request is held until acknowledged; an acknowledged one is
@@ -439,6 +465,29 @@ mod tests {
             ]
         );
         assert!(matches!(m.verdict(), Err(EngineError::Protocol(_))));
+    }
+
+    #[test]
+    fn data_outputs_not_in_use_must_be_zero() {
+        let leak = TceOut {
+            mem_wdata: 0x89,
+            ..TceOut::default()
+        };
+        let m = run(Op::Unprotect, &[read(0, 1), leak, leak], status::OK, None);
+        assert_eq!(m.violations(), ["cycle 1: mem_wdata 0x89 with no write"]);
+        let mac = TceOut {
+            rsp_mac: 0x1234,
+            ..TceOut::default()
+        };
+        let mut m = Monitor::default();
+        m.idle_cycle(&mac);
+        assert_eq!(
+            m.violations(),
+            ["idle: rsp_mac 0x00001234 with no response"]
+        );
+        // in use, both may carry anything
+        let m = run(Op::Nea2, &[write(3, 0x89)], status::OK, None);
+        assert!(m.verdict().is_ok(), "{:?}", m.violations());
     }
 
     #[test]
