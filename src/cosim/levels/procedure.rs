@@ -50,14 +50,7 @@ fn cases() -> Vec<Case> {
             });
         }
     }
-    for a in [
-        Attack::FlipBit,
-        Attack::Downgrade,
-        Attack::Replay,
-        Attack::Reflect,
-        Attack::Truncate,
-        Attack::WrongKey,
-    ] {
+    for a in Attack::ALL {
         for (cipher, command) in [(true, &commands[0]), (false, &commands[2])] {
             cases.push(Case {
                 cipher,
