@@ -187,6 +187,8 @@ fn procedure_exit_status_follows_the_result() {
         "reflect",
         "truncate",
         "wrong-key",
+        "mac-guess",
+        "delayed-request",
     ] {
         let j = json(&[
             "procedure",
