@@ -74,9 +74,9 @@ module aes128_core #(
   reg   [3:0] rnd_q;   // 0..10
   reg   [4:0] cnt_q;   // 0..15 pass, 16..19 key cycles
   reg         pass_q;  // busy and cnt_q < 16 (decoded from the next counter values)
-  reg         busy_d, outv_d;
-  reg   [3:0] rnd_d;
-  reg   [4:0] cnt_d;
+  wire        busy_d, outv_d;
+  wire  [3:0] rnd_d;
+  wire  [4:0] cnt_d;
 
   // byte views
   wire [7:0] s [0:15];
@@ -317,25 +317,18 @@ module aes128_core #(
     end
   endgenerate
 
-  always @(*) begin
-    busy_d = busy_q; outv_d = outv_q; rnd_d = rnd_q; cnt_d = cnt_q;
-    if (!rst_n) begin
-      busy_d = 1'b0; outv_d = 1'b0; rnd_d = 4'd0; cnt_d = 5'd0;
-    end else if (load) begin
-      busy_d = 1'b1; outv_d = 1'b0; rnd_d = 4'd0; cnt_d = 5'd0;
-    end else begin
-      if (out_ready) outv_d = 1'b0;
-      if (busy_q) begin
-        if (last_rnd & pass & (cnt_q[3:0] == 4'd15)) begin
-          busy_d = 1'b0; outv_d = 1'b1; rnd_d = 4'd0; cnt_d = 5'd0;
-        end else if (cnt_q[4] & cnt_q[1] & cnt_q[0]) begin  // cnt_q == 19
-          cnt_d = 5'd0; rnd_d = rnd_q + 4'd1;
-        end else begin
-          cnt_d = cnt_q + 5'd1;
-        end
-      end
-    end
-  end
+  // Controller next state. Continuous assigns, not an always @(*) block: such a block runs only
+  // when one of its inputs changes, and a testbench that holds rst_n low from time 0 with constant
+  // inputs may give it no event at all (SystemVerilog semantics: a variable initializer is not an
+  // event), so busy_d / outv_d, and with them in_ready and out_valid, stayed X for ever. An assign
+  // is evaluated at time 0 in every simulator, and 0 & X = 0 makes the reset values defined.
+  // Priority as before: reset, load, end of block (after round 10), end of round, count.
+  wire blk_end = busy_q & last_rnd & pass & (cnt_q[3:0] == 4'd15);
+  wire rnd_end = busy_q & cnt_q[4] & cnt_q[1] & cnt_q[0];   // cnt_q == 19
+  assign busy_d = !rst_n ? 1'b0 : load ? 1'b1 : blk_end ? 1'b0 : busy_q;
+  assign outv_d = !rst_n ? 1'b0 : load ? 1'b0 : blk_end ? 1'b1 : out_ready ? 1'b0 : outv_q;
+  assign rnd_d  = (!rst_n | load | blk_end) ? 4'd0 : rnd_end ? rnd_q + 4'd1 : rnd_q;
+  assign cnt_d  = (!rst_n | load | blk_end | rnd_end) ? 5'd0 : busy_q ? cnt_q + 5'd1 : cnt_q;
   assign chain_nx = pass & ~first_rnd & ((cnt_q[3:2] != 2'd0) | cnt3) & ~(&cnt_q[3:0]);  // next: 4..15
   always @(posedge clk) begin
     busy_q  <= busy_d;
