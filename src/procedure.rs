@@ -24,8 +24,7 @@ use crate::error::Error;
 use crate::keys::{CommandKeys, LongTermKey};
 use crate::messages::{Command, ResponseStatus, lay_out};
 use crate::profile::{MAC_LEN, Profile};
-use crate::roles::Aiotf;
-use crate::roles::{AiotfState, D2rFrame, Device, DeviceState, Executed, NgRan, R2dFrame};
+use crate::roles::{Aiotf, AiotfState, D2rFrame, Device, DeviceState, Executed, NgRan, R2dFrame};
 
 /// An attack injected at the air interface (between NG-RAN and the device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]

@@ -11,7 +11,7 @@ mod sha256;
 #[cfg(target_arch = "x86_64")]
 mod shani;
 
-use sha256::{BLOCK, Block, SHA256_IV, Sha256Stream, sha256};
+use sha256::{BLOCK, Block, SHA256_IV, Sha256Stream, digest_bytes, sha256};
 
 use crate::error::Error;
 use crate::keys::{CommandKeys, Key128, Key256, LongTermKey};
@@ -88,14 +88,15 @@ impl Kdf {
     fn mac<E>(&self, feed: impl FnOnce(&mut Sha256Stream) -> Result<(), E>) -> Result<Key256, E> {
         let mut inner = Sha256Stream::resume(self.inner, BLOCK as u64);
         feed(&mut inner)?;
-        let mut ih = inner.finish();
+        Ok(self.outer_hash(inner.finish()))
+    }
+
+    /// The outer hash of HMAC over the inner digest `ih` (wiped).
+    fn outer_hash(&self, mut ih: [u8; 32]) -> Key256 {
         let mut outer = Sha256Stream::resume(self.outer, BLOCK as u64);
         outer.update(&ih);
         ih.zeroize();
-        let mut out = outer.finish();
-        let key = Key256::new(out);
-        out.zeroize();
-        Ok(key)
+        key256(outer.finish())
     }
 
     /// The 256-bit output for FC and parameters. S is fed to the MAC piece by piece (the same
@@ -108,11 +109,9 @@ impl Kdf {
         #[cfg(target_arch = "x86_64")]
         if shani::available() {
             // SAFETY: `available` checked the CPU features `hmac_one_block` is compiled for.
-            let [mut out] =
+            let [out] =
                 unsafe { shani::hmac_one_block(&self.inner, &self.outer, [blk.bytes_mut()]) };
-            let key = Key256::new(out);
-            out.zeroize();
-            return Ok(key);
+            return Ok(key256(out));
         }
         Ok(self.finish_one_block(&mut blk))
     }
@@ -125,37 +124,22 @@ impl Kdf {
             && let (Some(mut ba), Some(mut bb)) = (inner_block(fc, a)?, inner_block(fc, b)?)
         {
             // SAFETY: `available` checked the CPU features `hmac_one_block` is compiled for.
-            let mut out = unsafe {
+            let out = unsafe {
                 shani::hmac_one_block(&self.inner, &self.outer, [ba.bytes_mut(), bb.bytes_mut()])
             };
-            let keys = [Key256::new(out[0]), Key256::new(out[1])];
-            out.zeroize();
-            return Ok(keys);
+            return Ok(out.map(key256));
         }
         Ok([self.derive(fc, a)?, self.derive(fc, b)?])
     }
 
-    /// HMAC of a padded inner block ([`inner_block`]): one inner and one outer compression.
+    /// HMAC of a padded inner block ([`inner_block`]): one inner compression, then the outer
+    /// hash (one more).
     fn finish_one_block(&self, blk: &mut Block) -> Key256 {
-        let b = blk.bytes_mut();
         let mut st = self.inner;
-        Sha256Stream::compress(&mut st, b);
-        for (o, w) in b.chunks_exact_mut(4).zip(st) {
-            o.copy_from_slice(&w.to_be_bytes());
-        }
-        b[32] = 0x80;
-        b[33..BLOCK - 8].fill(0);
-        b[BLOCK - 8..].copy_from_slice(&(((BLOCK + 32) as u64) * 8).to_be_bytes());
-        st = self.outer;
-        Sha256Stream::compress(&mut st, b);
-        let mut out = [0u8; 32];
-        for (o, w) in out.chunks_exact_mut(4).zip(st) {
-            o.copy_from_slice(&w.to_be_bytes());
-        }
+        Sha256Stream::compress(&mut st, blk.bytes_mut());
+        let ih = digest_bytes(&st);
         st.zeroize();
-        let key = Key256::new(out);
-        out.zeroize();
-        key
+        self.outer_hash(ih)
     }
 
     /// Plain HMAC-SHA-256 of `data` under this key (RFC 4231 answers; the KDF is HMAC over S).
@@ -187,6 +171,13 @@ fn inner_block(fc: u8, params: &[&[u8]]) -> Result<Option<Block>, Error> {
     b[at] = 0x80;
     b[BLOCK - 8..].copy_from_slice(&(((BLOCK + at) as u64) * 8).to_be_bytes());
     Ok(Some(blk))
+}
+
+/// A 256-bit output as a key, its loose copy wiped.
+fn key256(mut out: [u8; 32]) -> Key256 {
+    let key = Key256::new(out);
+    out.zeroize();
+    key
 }
 
 /// One-shot KDF: `HMAC-SHA-256(key, S)`.

@@ -121,12 +121,17 @@ impl Sha256Stream {
         }
         self.buf[BLOCK - 8..].copy_from_slice(&bits.to_be_bytes());
         Self::compress(&mut self.state, &self.buf);
-        let mut out = [0u8; 32];
-        for (o, w) in out.chunks_exact_mut(4).zip(self.state) {
-            o.copy_from_slice(&w.to_be_bytes());
-        }
-        out
+        digest_bytes(&self.state)
     }
+}
+
+/// The digest of a final chaining value: its words, big endian.
+pub(super) fn digest_bytes(state: &[u32; 8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (o, w) in out.chunks_exact_mut(4).zip(state) {
+        o.copy_from_slice(&w.to_be_bytes());
+    }
+    out
 }
 
 /// A 64-octet block kept as words, so that wiping it takes eight stores.

@@ -14,29 +14,13 @@ Record layout (octets): count of records (2, MSB first), then per record
   key(16) count(4) bearer(1) direction(1) length_bits(2)
   NEA2: plaintext(n) ciphertext(n)      NIA2: message(n) mac(4)        n = ceil(length_bits/8)
 """
-import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 
-
-def repo_root():
-    here = os.path.dirname(os.path.abspath(__file__))
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True,
-                         cwd=here)
-    return top.stdout.strip() if top.returncode == 0 else \
-        os.path.dirname(os.path.dirname(os.path.dirname(here)))
-
-
-def vectors_dir(given):
-    if given:
-        return given
-    env = os.environ.get("AIOTSEC_VECTORS")
-    if env:
-        return env
-    return os.path.join(repo_root(), "..", "shared", "vectors")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "scripts"))
+from tbvec_common import parse, vectors_dir, write_core  # noqa: E402
 
 
 def octets(h, n):
@@ -59,30 +43,9 @@ def record(v, kind):
     return out
 
 
-def generator_vlnv(input_file):
-    """The VLNV FuseSoC asks the generated core to have (the `vlnv:` line of its input file)."""
-    with open(input_file) as f:
-        for line in f:
-            m = re.match(r"^vlnv:\s*['\"]?([^'\"\s]+)", line)
-            if m:
-                return m.group(1)
-    sys.exit("tbvec (engine): ERROR: no vlnv in the generator input %s" % input_file)
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", help="output directory (default <repo>/hdl/build)")
-    ap.add_argument("--vectors", help="directory holding nea2.json and nia2.json")
-    ap.add_argument("generator_input", nargs="?",
-                    help="FuseSoC generator input file: write into the current directory plus a .core")
-    args = ap.parse_args()
-
-    vdir = vectors_dir(args.vectors)
-    if args.generator_input:
-        build = os.getcwd()
-    else:
-        build = os.path.abspath(args.out or os.path.join(repo_root(), "hdl", "build"))
-    os.makedirs(build, exist_ok=True)
+    args, build = parse(__doc__.split("\n")[0], "directory holding nea2.json and nia2.json")
+    vdir = vectors_dir(args.vectors, "engine")
     sizes = {}
     for kind in ("nea2", "nia2"):
         path = os.path.join(vdir, kind + ".json")
@@ -103,15 +66,8 @@ def main():
         for kind in ("nea2", "nia2"):
             f.write('`define %s_VEC_FILE "%s"\n' % (kind.upper(), os.path.join(build, kind + "_vec.memh")))
             f.write('`define %s_VEC_LEN %d\n' % (kind.upper(), sizes[kind]))
-    if args.generator_input:
-        with open(os.path.join(build, "engine_vectors.core"), "w") as f:
-            f.write("CAPI=2:\n")
-            f.write("name: %s\n" % generator_vlnv(args.generator_input))
-            f.write("filesets:\n  vectors:\n    files:\n")
-            f.write("      - tbvec_engine.vh: {is_include_file: true, file_type: verilogSource}\n")
-            f.write("      - nea2_vec.memh: {file_type: user}\n")
-            f.write("      - nia2_vec.memh: {file_type: user}\n")
-            f.write("targets:\n  default:\n    filesets: [vectors]\n")
+    write_core(args, build, "engine_vectors", "tbvec_engine.vh",
+               ["nea2_vec.memh", "nia2_vec.memh"], "engine")
     return 0
 
 
