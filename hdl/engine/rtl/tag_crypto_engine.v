@@ -16,6 +16,19 @@
 //     rsp_ready. Memory: one octet per request, held until mem_ack.
 //   * After reset and for ZEROIZE the engine scrubs itself for 32 cycles (cmd_ready low; ZEROIZE
 //     answers OK after the scrub).
+//   * zeroize (input): the same clear in any state, whatever the engine is waiting for (a command
+//     octet that never comes, a memory acknowledge, rsp_ready). Sampled at each rising edge: the
+//     command in progress is abandoned (a memory request or response still pending is withdrawn;
+//     a transfer or response handshake completed in that same cycle did happen), every register
+//     is cleared at that edge or during the 32-cycle scrub that follows (cmd_ready low), and the
+//     engine then returns to idle with no response. cmd_ready and dat_ready are low while zeroize
+//     is high, so no command or octet is taken in that cycle.
+//   * mem_own (output): the engine owns the frame buffer whenever it is not idle: from the cycle
+//     after a command handshake until the cycle of its response handshake, inclusive, and during
+//     the scrub after reset or zeroize (mem_own == !cmd_ready outside reset and zeroize cycles).
+//     UNPROTECT reads the ciphered part twice (for the MAC, then to decipher it), so an
+//     integration must not let any other master write the buffer while mem_own is high: a
+//     region changed between the two reads would be deciphered unauthenticated.
 //
 // Area-first datapath (no 128-bit multiplexer anywhere in the engine):
 //   * Key ring ring_q (g_ff.ring_q): the two keys as 32 octets in a byte-wide circular shift register that
@@ -50,9 +63,8 @@
 //     (tag_crypto_engine_tb runs both codings in lockstep).
 // Memory port: one octet per transfer; NEA2 does read then write per octet; the deciphered octets
 // of UNPROTECT are written only after the 32-bit MAC comparison has passed. UNPROTECT reads the
-// ciphered part twice (MAC, then decipher), so the engine must own the message region for the
-// whole command: a buffer changed by another master between the two reads would be deciphered
-// unauthenticated. (The iCE40 shim blocks host access to the buffer while a command runs.)
+// ciphered part twice (MAC, then decipher): mem_own (above) says when the buffer is the engine's;
+// the iCE40 shim, the testbench harness and the Rust RTL backend all refuse other writes then.
 // ADDR_W: 4 to 19 (a buffer of 16 octets to 512 KiB).
 module tag_crypto_engine #(
   parameter integer ADDR_W      = 12,
@@ -69,6 +81,7 @@ module tag_crypto_engine #(
 ) (
   input  wire              clk,
   input  wire              rst_n,
+  input  wire              zeroize,
   input  wire              cmd_valid,
   output wire              cmd_ready,
   input  wire [2:0]        cmd_op,
@@ -86,7 +99,8 @@ module tag_crypto_engine #(
   output wire [ADDR_W-1:0] mem_addr,
   output wire [7:0]        mem_wdata,
   input  wire              mem_ack,
-  input  wire [7:0]        mem_rdata
+  input  wire [7:0]        mem_rdata,
+  output wire              mem_own
 );
   localparam integer W  = ADDR_W;
   localparam integer LW = ADDR_W + 4;               // length register (bits)
@@ -209,7 +223,7 @@ module tag_crypto_engine #(
   wire [7:0]   kb  = (pad_q && (FAULT != 1)) ? k2 : k1;
 
   // ---------------------------------------------------------------- command decode (handshake)
-  wire         cmd_hs  = cmd_valid && (state_q == S_IDLE);
+  wire         cmd_hs  = cmd_valid && (state_q == S_IDLE) && !zeroize;
   wire         c_raw   = (cmd_op == OP_NEA) || (cmd_op == OP_NIA);
   wire         c_msg   = (cmd_op == OP_UNP) || (cmd_op == OP_PRO);
   // region check: raw ops in bits, message ops in octets (start + length <= buffer), written
@@ -226,7 +240,7 @@ module tag_crypto_engine #(
   reg          st_ld, setup_mac, setup_nea, step_off, j_inc, j_clr, clr_all, take;
   reg  [2:0]   st_d;
   wire         dat_load = (op_q == OP_LOAD);
-  assign dat_ready = (state_q == S_DAT) && (dat_load ? (ph_q == j_q) : ph_j);
+  assign dat_ready = (state_q == S_DAT) && (dat_load ? (ph_q == j_q) : ph_j) && !zeroize;
 
   always @(*) begin
     state_d = state_q; st_ld = 1'b0; st_d = ST_OK; setup_mac = 1'b0; setup_nea = 1'b0;
@@ -357,7 +371,8 @@ module tag_crypto_engine #(
     endcase
   end
 
-  assign cmd_ready  = (state_q == S_IDLE) && rst_n;   // no handshake in a reset cycle
+  assign cmd_ready  = (state_q == S_IDLE) && rst_n && !zeroize;  // none in a reset / zeroize cycle
+  assign mem_own    = (state_q != S_IDLE);
   assign rsp_valid  = (state_q == S_RSP);
   // the response shows the tag exactly when an NIA2 or PROTECT command ended well (the tag is
   // then in state slots 0..3: NIA2 ends right after the final block, PROTECT after 16 rotations)
@@ -374,10 +389,10 @@ module tag_crypto_engine #(
   assign mem_wdata  = (state_q == S_EWR) ? (s15 & mask) : (mwr_wr ? s0 : 8'h00);
 
   // ---------------------------------------------------------------- sequential (synchronous reset)
-  wire clr = !rst_n || clr_all;
+  wire clr = !rst_n || clr_all || zeroize;
   wire zeroing = !rst_n || (state_q == S_ZERO);
 
-  always @(posedge clk) aes_clr_q <= rst_n && clr_all;
+  always @(posedge clk) aes_clr_q <= rst_n && (clr_all || zeroize);
 
   // key ring and park register: byte-wide circular shift registers, logic only at their inputs.
   // park_q keeps its octets only while they are needed (the header of a raw operation, the parked
@@ -466,7 +481,8 @@ module tag_crypto_engine #(
 
   always @(posedge clk) begin
     if (clr) begin
-      state_q <= S_ZERO; op_q <= (rst_n && clr_all) ? OP_ZERO : OP_LOAD; status_q <= ST_OK; mism_q <= 1'b0;
+      // the ZEROIZE command answers after its scrub; reset and the zeroize input do not
+      state_q <= S_ZERO; op_q <= (rst_n && clr_all && !zeroize) ? OP_ZERO : OP_LOAD; status_q <= ST_OK; mism_q <= 1'b0;
       keyed_q <= 1'b0; badlen_q <= 1'b0; base_q <= {W{1'b0}}; len_q <= {LW{1'b0}}; j_q <= 5'd0;
       first_q <= 1'b0; pad_q <= 1'b0; ciph_q <= 1'b0; indc_q <= 1'b0; indn_q <= 1'b0;
       lmsb_q <= 2'b00;

@@ -11,6 +11,12 @@
 // indication -> MAC_FAIL with no write and the buffer unchanged; BAD_IND, BAD_LEN, NO_KEYS after
 // ZEROIZE and after reset. Random memory acknowledge delays and response stalls throughout, except
 // for the cycle-count measurement (zero-wait memory, 32-octet ciphered part).
+// The zeroize input in the states a host cannot leave otherwise (a LOAD_KEYS missing octets, a
+// memory that never acknowledges, a response never taken): no response, every secret register
+// zero after the 32-cycle scrub (not before), NO_KEYS. Frame buffer ownership: a second bus master
+// writing the ciphered part while UNPROTECT runs is refused by the harness (mem_own) and the
+// command deciphers the authenticated octets; with the refusal switched off the same writes are
+// deciphered with status OK (what the rule prevents).
 `timescale 1ns/1ps
 module tag_crypto_engine_tb;
   localparam integer AW = 12;
@@ -40,6 +46,10 @@ module tag_crypto_engine_tb;
   end
 
   integer lock_fails = 0;
+  // the second bus master (harness om_*) writes while om_arm and instance 0 is past its MAC pass
+  reg om_arm = 1'b0;
+  always @(*) om_go = om_arm && g_dut[0].dut.state_q >= 5'd15 && g_dut[0].dut.state_q <= 5'd24 &&
+                      g_dut[0].dut.state_q != 5'd23 && g_dut[0].dut.op_q == 3'd4;
   genvar gd;
   generate
     for (gd = 0; gd < ND; gd = gd + 1) begin : g_dut
@@ -59,7 +69,7 @@ module tag_crypto_engine_tb;
         .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD)) dut (`TB_ENGINE_PORTS(gd));
       // the FPGA coding (key ring and park register in RAM, AES core with flop enables) on the
       // same inputs must match the default coding at every output in every cycle
-      wire          f_cr, f_dr, f_rv, f_mr, f_mw;
+      wire          f_cr, f_dr, f_rv, f_mr, f_mw, f_own;
       wire [2:0]    f_st;
       wire [31:0]   f_mac;
       wire [AW-1:0] f_ma;
@@ -67,15 +77,15 @@ module tag_crypto_engine_tb;
       tag_crypto_engine #(.ADDR_W(AW), .CLEAR_LEN(CL), .IND_OFFSET(IO), .IND_NULL(INU), .IND_CIPHERED(ICI),
         .MAC_TRAILER(MT), .REQ_COUNT(RQC), .REQ_BEARER(RQB), .REQ_DIRECTION(RQD),
         .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD), .FPGA_STYLE(1)) dutf (
-        .clk(clk), .rst_n(rst_n), .cmd_valid(cmd_valid && sel == gd), .cmd_ready(f_cr),
+        .clk(clk), .rst_n(rst_n), .zeroize(zeroize && sel == gd), .cmd_valid(cmd_valid && sel == gd), .cmd_ready(f_cr),
         .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len),
         .dat_valid(dat_valid && sel == gd), .dat_ready(f_dr), .dat_data(dat_data),
         .rsp_valid(f_rv), .rsp_ready(rsp_ready && sel == gd), .rsp_status(f_st), .rsp_mac(f_mac),
         .mem_req(f_mr), .mem_we(f_mw), .mem_addr(f_ma), .mem_wdata(f_wd),
-        .mem_ack(mem_ack && sel == gd), .mem_rdata(mem_rdata));
+        .mem_ack(mem_ack && sel == gd), .mem_rdata(mem_rdata), .mem_own(f_own));
       reg lock_fail = 1'b0;
       always @(posedge clk) if (rst_n && !lock_fail &&
-          ({f_cr, f_dr, f_rv, f_mr, f_mw, f_st, f_mac} !== {cmd_ready_v[gd], dat_ready_v[gd],
+          ({f_own, f_cr, f_dr, f_rv, f_mr, f_mw, f_st, f_mac} !== {mem_own_v[gd], cmd_ready_v[gd], dat_ready_v[gd],
              rsp_valid_v[gd], mem_req_v[gd], mem_we_v[gd], rsp_status_v[3*gd +: 3], rsp_mac_v[32*gd +: 32]} ||
            (f_mr && f_ma !== mem_addr_v[AW*gd +: AW]) || (f_mr && f_mw && f_wd !== mem_wdata_v[8*gd +: 8]))) begin
         $display("FAIL: instance %0d: the FPGA_STYLE coding differs from the default one (cycle %0d)", gd, cycles);
@@ -169,6 +179,37 @@ module tag_crypto_engine_tb;
     for (k = 0; k < len; k = k + 1) mem[MA + k] = $random(seed);
     mem[MA + p_ind[d]] = ind;
     for (k = 0; k < blen; k = k + 1) begin plain[k] = $random(seed); mem[MA + bpos + k] = plain[k]; end
+  end endtask
+
+  // secret registers of instance 0, both codings (the FPGA coding's RAMs included)
+  reg secrets_zero;
+  task secrets_check; begin
+    fpga_rams_zero;
+    secrets_zero = ram_zero && g_dut[0].dut.g_ff.ring_q == 0 && g_dut[0].dut.g_ff.park_q == 0 &&
+                   g_dut[0].dut.mism_q == 0 && g_dut[0].dut.lmsb_q == 0 &&
+                   g_dut[0].dut.u_aes.key_q == 0 && g_dut[0].dut.u_aes.state_q == 0 &&
+                   g_dut[0].dutf.u_aes.key_q == 0 && g_dut[0].dutf.u_aes.state_q == 0 &&
+                   g_dut[0].dutf.u_aes.g_fpga.sin_q == 0;
+  end endtask
+  // command handshake only (the caller drives the rest)
+  task handshake; input [2:0] op; input integer a; input integer l; begin
+    @(negedge clk); cmd_op = op; cmd_addr = a; cmd_len = l; cmd_valid = 1'b1;
+    @(posedge clk); while (!cmd_ready) @(posedge clk);
+    #1 cmd_valid = 1'b0;
+  end endtask
+  // one-cycle zeroize; then count the cycles to cmd_ready, watching for a response meanwhile,
+  // and check the secret registers one cycle before cmd_ready (the scrub's last cycle) and at it
+  integer zc, zrsp;
+  reg     z_early;
+  task zeroize_pulse; begin
+    @(negedge clk); zeroize = 1'b1; dat_valid = 1'b0; dat_expect = 1'b0;
+    @(posedge clk); #1 zeroize = 1'b0;
+    zc = 0; zrsp = 0;
+    while (!cmd_ready && zc < 100) begin
+      secrets_check; z_early = secrets_zero;
+      @(posedge clk); zc = zc + 1; if (rsp_valid) zrsp = zrsp + 1;
+    end
+    #1 secrets_check;
   end endtask
 
   integer n;
@@ -321,6 +362,89 @@ module tag_crypto_engine_tb;
     @(negedge clk); rst_n = 1'b1; cmd_valid = 1'b0;
     msg_op(3'd4, MA, len);
     check(got_status == 4 && nwrites == w0, "NO_KEYS after a one-cycle reset while idle");
+    $display("tag_crypto_engine_tb: zeroize tests (cycle %0d, %0d passed, %0d failed)", cycles, npass, nfail);
+    // ---- the zeroize input, in states the command interface cannot leave
+    ack_mode = 1;
+    load_keys({4{$random(seed)}}, {4{$random(seed)}});
+    // (1) LOAD_KEYS whose octets stop after 10 of 32
+    handshake(3'd0, 0, 0);
+    dat_expect = 1'b1;
+    for (i = 0; i < 10; i = i + 1) begin
+        @(negedge clk); dat_valid = 1'b1; dat_data = $random(seed);
+      @(posedge clk); while (!dat_ready) @(posedge clk);
+      #1 dat_valid = 1'b0;
+    end
+    repeat (100) @(posedge clk);
+    check(!cmd_ready && !rsp_valid, "LOAD_KEYS missing octets: the engine waits");
+    zeroize_pulse;
+    check(zc == 33 && zrsp == 0, "zeroize in LOAD_KEYS: cmd_ready after the 32-cycle scrub, no response");
+    check(secrets_zero && !z_early, "zeroize in LOAD_KEYS: secret registers zero after the scrub, not before");
+    snapshot; w0 = nwrites; len = 20;
+    msg_op(3'd4, MA, len);
+    check(got_status == 4 && nwrites == w0, "NO_KEYS after zeroize in LOAD_KEYS");
+    // (2) UNPROTECT whose memory never acknowledges
+    load_keys({4{$random(seed)}}, {4{$random(seed)}});
+    ack_mode = 2;
+    handshake(3'd4, MA, 40);
+    repeat (60) @(posedge clk);
+    check(mem_req && mem_own && !rsp_valid, "UNPROTECT with no memory acknowledge: the engine waits");
+    zeroize_pulse;
+    check(zc == 33 && zrsp == 0 && !mem_req && nwrites == w0, "zeroize while waiting for memory: scrub, no response, no write");
+    check(secrets_zero && !z_early, "zeroize while waiting for memory: secret registers zero after the scrub, not before");
+    ack_mode = 1;
+    msg_op(3'd4, MA, len);
+    check(got_status == 4, "NO_KEYS after zeroize while waiting for memory");
+    // (3) PROTECT whose response is never taken (the MAC on rsp_mac)
+    load_keys({4{$random(seed)}}, {4{$random(seed)}});
+    len = p_clear[0] + 4 + 8; mem[MA + p_ind[0]] = p_null[0];
+    ack_mode = 3;
+    handshake(3'd5, MA, len);
+    while (!rsp_valid) @(posedge clk);
+    repeat (20) @(posedge clk);
+    check(rsp_valid && rsp_status == 0, "PROTECT response never taken: the engine holds it");
+    zeroize_pulse;
+    check(zc == 33 && rsp_mac == 0, "zeroize with a response pending: withdrawn, scrub");
+    check(secrets_zero && !z_early, "zeroize with a response pending: secret registers zero after the scrub, not before");
+    ack_mode = 1;
+    msg_op(3'd5, MA, len);
+    check(got_status == 4, "NO_KEYS after zeroize with a response pending");
+    // (4) zeroize while idle with keys: the same scrub; and ZEROIZE asked as a command in the same
+    // cycle is not taken
+    load_keys({4{$random(seed)}}, {4{$random(seed)}});
+    @(negedge clk); zeroize = 1'b1; cmd_op = 3'd5; cmd_valid = 1'b1; w0 = nwrites;
+    @(posedge clk); #1 zeroize = 1'b0; cmd_valid = 1'b0;
+    zc = 0; zrsp = 0;
+    while (!cmd_ready && zc < 100) begin
+      secrets_check; z_early = secrets_zero;
+      @(posedge clk); zc = zc + 1; if (rsp_valid || mem_req) zrsp = zrsp + 1;
+    end
+    #1 secrets_check;
+    check(zc == 33 && zrsp == 0 && secrets_zero && !z_early, "zeroize while idle (a command offered): scrub, no handshake");
+    // ---- frame buffer ownership: a second master writes the ciphered part during UNPROTECT,
+    // from the MAC comparison on (after the MAC pass read it, before it is deciphered)
+    for (t = 0; t < 2; t = t + 1) begin
+      load_keys({4{$random(seed)}}, {4{$random(seed)}});
+      d = 0; blen = 32; len = p_clear[0] + 4 + blen; mpos = p_clear[0]; bpos = p_clear[0] + 4;
+      make_msg(p_ciph[0]);
+      raw_nea(MA + bpos, blen, p_rqc[0], p_rqb[0], p_rqd[0]);
+      copy_mac_input(n);
+      raw_nia(SA, n, p_rqc[0], p_rqb[0], p_rqd[0]);
+      {mem[MA + mpos], mem[MA + mpos + 1], mem[MA + mpos + 2], mem[MA + mpos + 3]} = got_mac;
+      om_lo = MA + bpos; om_hi = MA + bpos + blen; om_writes = 0; om_refused = 0;
+      om_ignore_own = (t == 1);
+      om_arm = 1'b1;
+      msg_op(3'd4, MA, len);
+      om_arm = 1'b0;
+      ok = 1;
+      for (i = 0; i < blen; i = i + 1) if (mem[MA + bpos + i] !== plain[i]) ok = 0;
+      if (t == 0)
+        check(got_status == 0 && ok && om_writes == 0 && om_refused > 100,
+              "ownership: second master refused while mem_own, authenticated octets deciphered");
+      else
+        check(got_status == 0 && !ok && om_writes > 100,
+              "ownership off: the second master's octets are deciphered with status OK");
+    end
+    om_ignore_own = 1'b0;
     lockstep_verdict;
     $display("tag_crypto_engine_tb: %0d passed, %0d failed (%0d cycles)", npass, nfail, cycles);
     $finish;

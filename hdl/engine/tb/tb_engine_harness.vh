@@ -12,16 +12,23 @@
 // `TB_ENGINE_PORTS(G). Only the selected instance (sel) sees cmd_valid, rsp_ready and mem_ack;
 // cmd_ready, rsp_*, mem_* below are the selected instance's.
 //
-// Provided: clock, reset, the command/response bus, a frame buffer model mem[] with random
+// Provided: clock, reset, zeroize (to the selected instance), the command/response bus, a frame buffer model mem[] with random
 // acknowledge delays and random read data while not acknowledged (ack_mode 0: zero wait),
 // random response stalls, protocol checks (memory request stable until acknowledged, response
 // held until taken, no memory request from an unselected instance), write counting (nwrites),
 // cycle counting (cycles, op_cycles of the last command), tasks scramble / issue / check /
 // start, the pass/fail counters, a reader of test vector records (vec, vec_record) and a timeout.
+// Frame buffer ownership: the engine's mem_own must be high from the cycle after a command
+// handshake until the response handshake, equal !cmd_ready outside reset / zeroize cycles (it
+// covers the scrub too), and cover every memory request (checked every cycle).
+// A second bus master (om_*) writes random octets into [om_lo, om_hi) in every cycle om_go is
+// high; this harness, as the integration, refuses its writes while any instance holds mem_own
+// (om_refused counts them) unless om_ignore_own is set (to show what the rule prevents).
 
   reg clk = 1'b0;
   always #5 clk = ~clk;
   reg            rst_n = 1'b0;
+  reg            zeroize = 1'b0;  // to the selected instance
   reg            cmd_valid = 1'b0;
   reg  [2:0]     cmd_op = 3'd0;
   // fields sent as command octets (dat_*) after the handshake: keys for LOAD_KEYS, COUNT /
@@ -42,7 +49,7 @@
   integer        sel = 0;        // selected engine instance
   integer        qi;             // instance index of the per-cycle output checks
 
-  wire [ND-1:0]    cmd_ready_v, dat_ready_v, rsp_valid_v, mem_req_v, mem_we_v;
+  wire [ND-1:0]    cmd_ready_v, dat_ready_v, rsp_valid_v, mem_req_v, mem_we_v, mem_own_v;
   wire [3*ND-1:0]  rsp_status_v;
   wire [32*ND-1:0] rsp_mac_v;
   wire [AW*ND-1:0] mem_addr_v;
@@ -56,22 +63,25 @@
   wire           mem_we     = mem_we_v[sel];
   wire [AW-1:0]  mem_addr   = mem_addr_v[AW*sel +: AW];
   wire [7:0]     mem_wdata  = mem_wdata_v[8*sel +: 8];
+  wire           mem_own    = mem_own_v[sel];
   wire           mem_ack    = mem_req && ack_en;
   wire [7:0]     mem_rdata  = mem_ack ? mem[mem_addr] : junk;
 
 `define TB_ENGINE_PORTS(G) \
-    .clk(clk), .rst_n(rst_n), .cmd_valid(cmd_valid && sel == (G)), .cmd_ready(cmd_ready_v[G]), \
+    .clk(clk), .rst_n(rst_n), .zeroize(zeroize && sel == (G)), \
+    .cmd_valid(cmd_valid && sel == (G)), .cmd_ready(cmd_ready_v[G]), \
     .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len), \
     .dat_valid(dat_valid && sel == (G)), .dat_ready(dat_ready_v[G]), .dat_data(dat_data), \
     .rsp_valid(rsp_valid_v[G]), .rsp_ready(rsp_ready && sel == (G)), .rsp_status(rsp_status_v[3*(G) +: 3]), \
     .rsp_mac(rsp_mac_v[32*(G) +: 32]), .mem_req(mem_req_v[G]), .mem_we(mem_we_v[G]), \
     .mem_addr(mem_addr_v[AW*(G) +: AW]), .mem_wdata(mem_wdata_v[8*(G) +: 8]), \
-    .mem_ack(mem_ack && sel == (G)), .mem_rdata(mem_rdata)
+    .mem_ack(mem_ack && sel == (G)), .mem_rdata(mem_rdata), .mem_own(mem_own_v[G])
 
   integer seed = SEED;
   integer npass = 0, nfail = 0;
   integer nwrites = 0;
-  integer ack_mode = 1;          // 0: zero wait, 1: random delays
+  integer ack_mode = 1;          // 0: zero wait, 1: random delays, 2: never (memory and rsp_ready),
+                                 // 3: zero-wait memory, rsp_ready never
   integer cycles = 0, t0 = 0, op_cycles = 0;
   integer first_write = -1;      // cycle of the first write of the current command
   reg [2:0]  got_status;
@@ -88,7 +98,24 @@
   reg [7:0]      p_wdata;
   reg [2:0]      p_st;
   reg [31:0]     p_mac;
+  reg            in_cmd = 1'b0;  // a command of the selected instance is in progress
+  // the second bus master
+  reg            om_go = 1'b0, om_ignore_own = 1'b0;
+  integer        om_lo = 0, om_hi = 1, om_writes = 0, om_refused = 0, om_a;
   always @(posedge clk) begin
+    if (om_go) begin
+      om_a = om_lo + {$random(seed)} % (om_hi - om_lo);
+      if ((mem_own_v != 0) && !om_ignore_own) om_refused = om_refused + 1;
+      else begin mem[om_a] <= $random(seed); om_writes = om_writes + 1; end
+    end
+    if ((in_cmd && !mem_own) || (rst_n && !zeroize && (mem_own !== !cmd_ready))) begin
+      $display("FAIL: mem_own %b (cmd_ready %b) while a command is %0s (cycle %0d)", mem_own, cmd_ready,
+               in_cmd ? "in progress" : "not in progress", cycles);
+      nfail = nfail + 1;
+    end
+    if (rst_n && zeroize && cmd_ready) begin
+      $display("FAIL: cmd_ready while zeroize is high"); nfail = nfail + 1;
+    end
     if (mem_req && mem_ack && mem_we) begin
       mem[mem_addr] <= mem_wdata; nwrites = nwrites + 1;
       if (first_write < 0) first_write = cycles;
@@ -116,6 +143,9 @@
         $display("FAIL: instance %0d: rsp_mac %08h with no response", qi, rsp_mac_v[32*qi +: 32]);
         nfail = nfail + 1;
       end
+      if (mem_req_v[qi] && !mem_own_v[qi]) begin
+        $display("FAIL: instance %0d: memory request without mem_own", qi); nfail = nfail + 1;
+      end
     end
     if (p_req && !(mem_req && mem_we == p_we && mem_addr == p_addr && (!p_we || mem_wdata == p_wdata))) begin
       $display("FAIL: memory request changed before acknowledge"); nfail = nfail + 1;
@@ -123,14 +153,21 @@
     if (p_rv && !(rsp_valid && rsp_status == p_st && rsp_mac == p_mac)) begin
       $display("FAIL: response changed before it was taken"); nfail = nfail + 1;
     end
-    p_req <= mem_req && !mem_ack; p_we <= mem_we; p_addr <= mem_addr; p_wdata <= mem_wdata;
-    p_rv <= rsp_valid && !rsp_ready; p_st <= rsp_status; p_mac <= rsp_mac;
+    // a zeroize withdraws a pending memory request or response
+    p_req <= mem_req && !mem_ack && !zeroize; p_we <= mem_we; p_addr <= mem_addr; p_wdata <= mem_wdata;
+    p_rv <= rsp_valid && !rsp_ready && !zeroize; p_st <= rsp_status; p_mac <= rsp_mac;
+    if (!rst_n || zeroize || (rsp_valid && rsp_ready)) in_cmd <= 1'b0;
+    else if (cmd_valid && cmd_ready) in_cmd <= 1'b1;
     cycles = cycles + 1;
+    if (nfail > 100) begin
+      $display("%m: %0d passed, %0d failed (stopped after 100 failures)", npass, nfail);
+      $finish;
+    end
   end
   always @(negedge clk) begin
-    ack_en    <= (ack_mode == 0) ? 1'b1 :
+    ack_en    <= (ack_mode == 0 || ack_mode == 3) ? 1'b1 : (ack_mode == 2) ? 1'b0 :
                  (ACK_RATE == 1) ? (($random(seed) & 3) == 0) : (($random(seed) & 3) != 0);
-    rsp_ready <= (ack_mode == 0) ? 1'b1 : (($random(seed) & 3) != 0);
+    rsp_ready <= (ack_mode == 0) ? 1'b1 : (ack_mode >= 2) ? 1'b0 : (($random(seed) & 3) != 0);
     junk      <= $random(seed);
   end
 

@@ -11,6 +11,14 @@
 //     place, ciphertext burst-read back from the frame buffer with guard octets on both sides
 //     untouched; C.1.1 is then deciphered in place again. Host frame writes issued while busy
 //     must be ignored. Also NO_KEYS after reset and the STAT / busy / done handshake.
+//   * Ownership: a request built with the raw ops (REQ COUNT / BEARER / DIRECTION of the default
+//     profile) is unprotected while the host writes its ciphered part in every cycle from the MAC
+//     comparison on (after the MAC pass read it): the writes are ignored (the engine holds
+//     mem_own) and the authenticated octets come back deciphered.
+//   * ZEROIZE (GO op 1) in any state: with a LOAD_KEYS stuck after 7 of its 32 octets (an 8th
+//     written to DATA in the cycle before), it clears the holding register, the engine's key ring, park RAM and
+//     AES registers, reports done / OK, and the next NIA2 gets NO_KEYS; and with an octet left in
+//     DATA while idle.
 // Vectors: hdl/build/{nia2,nea2}_vec.memh + tbvec_engine.vh from hdl/engine/tb/tbvec.py (record
 // layout: count(2), then per vector key(16) count(4) bearer(1) direction(1) bits(2) data).
 `timescale 1ns/1ps
@@ -18,7 +26,7 @@
 module tag_crypto_engine_ice40_tb;
   localparam [2:0] S_DATA = 3'd0, S_PARAM = 3'd1, S_PTR = 3'd2, S_WDATA = 3'd3, S_GO = 3'd4,
                    S_RDATA = 3'd5, S_STAT = 3'd6, S_MAC = 3'd7;
-  localparam [2:0] OP_LOAD = 3'd0, OP_NEA = 3'd2, OP_NIA = 3'd3;
+  localparam [2:0] OP_LOAD = 3'd0, OP_ZERO = 3'd1, OP_NEA = 3'd2, OP_NIA = 3'd3, OP_UNP = 3'd4;
   localparam [2:0] ST_OK = 3'd0, ST_NO_KEYS = 3'd4;
 
   reg        clk = 1'b0;
@@ -106,6 +114,31 @@ module tag_crypto_engine_ice40_tb;
       hr(S_STAT, stat);
       check(stat === {1'b1, 4'd0, exp_st}, what);
       if (stat !== {1'b1, 4'd0, exp_st}) $display("       STAT %h expected %h", stat, {1'b1, 4'd0, exp_st});
+    end
+  endtask
+
+  // every secret register of the engine (FPGA coding) and the shim's DATA holding register is zero
+  integer zk;
+  reg     zall;
+  task secrets_zero(output z);
+    begin
+      z = (dut.dat_q === 8'h00) && (dut.mac_q === 32'd0) && (dut.u_engine.u_aes.key_q === 128'd0) &&
+          (dut.u_engine.u_aes.state_q === 128'd0) && (dut.u_engine.u_aes.g_fpga.sin_q === 128'd0);
+      for (zk = 0; zk < 32; zk = zk + 1) if (dut.u_engine.g_ram.ring_m[zk] !== 8'h00) z = 1'b0;
+      for (zk = 0; zk < 16; zk = zk + 1) if (dut.u_engine.g_ram.park_m[zk] !== 8'h00) z = 1'b0;
+    end
+  endtask
+  // GO ZEROIZE, wait for done, STAT OK
+  task zeroize_cmd(input [8*40-1:0] what);
+    begin
+      hw(S_GO, {5'd0, OP_ZERO});
+      t0 = cyc;
+      check(dut.dat_v === 1'b0 && dut.dat_q === 8'h00, "ZEROIZE clears the DATA holding register at once");
+      while (busy === 1'b1 && cyc - t0 < 2000) @(negedge clk);
+      hr(S_STAT, stat);
+      check(busy === 1'b0 && done === 1'b1 && stat === 8'h80, what);
+      secrets_zero(zall);
+      check(zall, "ZEROIZE: no secret bit left in the engine or the shim");
     end
   endtask
 
@@ -231,6 +264,52 @@ module tag_crypto_engine_ice40_tb;
       end
       skip(1, p);
     end
+
+    // ---------------- ownership: host writes during UNPROTECT are ignored ----------------
+    // request at 0x400: [EPD 0x7e][IND 0x02][MAC (4)][ciphered part (16)]; MAC input at 0x500
+    load_keys(128'h000102030405060708090a0b0c0d0e0f, 128'hf0e0d0c0b0a090807060504030201000);
+    go(OP_LOAD, 0, ST_OK, "LOAD_KEYS (ownership test): OK");
+    set_ptr(12'h406);
+    for (i = 0; i < 16; i = i + 1) hw(S_WDATA, 8'h30 + i);
+    set_fields(16'd128, 12'h406, 1'b1, 5'd0, 32'd0);
+    go(OP_NEA, 0, ST_OK, "raw NEA2 of the request body: OK");
+    burst_read(12'h406, 16);
+    set_ptr(12'h500); hw(S_WDATA, 8'h7e); hw(S_WDATA, 8'h02);
+    for (i = 0; i < 16; i = i + 1) hw(S_WDATA, rb[i]);
+    set_fields(16'd144, 12'h500, 1'b1, 5'd0, 32'd0);
+    go(OP_NIA, 0, ST_OK, "raw NIA2 of the request: OK");
+    for (i = 0; i < 4; i = i + 1) begin hr(S_MAC, d); mac[31 - 8*i -: 8] = d; end
+    set_ptr(12'h400); hw(S_WDATA, 8'h7e); hw(S_WDATA, 8'h02);
+    for (i = 0; i < 4; i = i + 1) hw(S_WDATA, mac[31 - 8*i -: 8]);
+    set_fields(16'd22, 12'h400, 1'b0, 5'd0, 32'd0);
+    set_ptr(12'h406);
+    hw(S_GO, {5'd0, OP_UNP});
+    t0 = cyc; j = 0;
+    while (dut.u_engine.state_q !== 5'd15 && cyc - t0 < 20000) @(negedge clk);
+    while (busy === 1'b1 && cyc - t0 < 20000) begin hw(S_WDATA, 8'hee); j = j + 1; end
+    hr(S_STAT, stat);
+    check(stat === {1'b1, 4'd0, ST_OK}, "UNPROTECT with host writes to its ciphered part: OK");
+    burst_read(12'h406, 16);
+    ok = (j > 100);
+    for (i = 0; i < 16; i = i + 1) if (rb[i] !== 8'h30 + i) ok = 0;
+    check(ok, "ownership: host writes ignored, authenticated octets deciphered");
+    $display("tag_crypto_engine_ice40_tb: UNPROTECT with %0d ignored host writes to its ciphered part: %0s",
+             j, ok ? "plaintext ok" : "plaintext WRONG");
+
+    // ---------------- ZEROIZE in any state ----------------
+    load_keys(~key, key);
+    go(OP_LOAD, 0, ST_OK, "LOAD_KEYS: OK");
+    hw(S_DATA, 8'h5c);                       // an octet left waiting while idle
+    check(dut.dat_v === 1'b1 && dut.dat_q === 8'h5c, "octet waiting in DATA");
+    zeroize_cmd("ZEROIZE while idle: done, OK");
+    hw(S_GO, {5'd0, OP_LOAD});               // LOAD_KEYS stuck after 7 octets
+    for (i = 0; i < 7; i = i + 1) send_octet(8'ha0 + i);
+    repeat (200) @(negedge clk);
+    check(busy === 1'b1 && dut.dat_v === 1'b0, "LOAD_KEYS missing octets: busy, waiting for octets");
+    hw(S_DATA, 8'hc3);                       // written just before the ZEROIZE
+    zeroize_cmd("ZEROIZE in a stuck LOAD_KEYS: done, OK");
+    set_fields(16'd64, 12'd0, 1'b0, 5'd0, 32'd0);
+    go(OP_NIA, 0, ST_NO_KEYS, "NIA2 after ZEROIZE: STAT NO_KEYS");
 
     $display("tag_crypto_engine_ice40_tb: %0d passed, %0d failed (%0d cycles)", pass, fail, cyc);
     if (fail != 0) $fatal(1, "tag_crypto_engine_ice40_tb FAILED");
