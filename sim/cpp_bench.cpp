@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
         Vtce m(&ctx);
         std::vector<uint8_t> mem(4096);
         for (size_t i = 0; i < mem.size(); ++i) mem[i] = (uint8_t)(i * 13 + 7);
+        m.zeroize = 0;
         m.rst_n = 0;
         for (int i = 0; i < 4; ++i) tick(&m);
         m.rst_n = 1;

@@ -46,6 +46,8 @@ struct AiotTceIn {
     uint8_t rsp_ready;
     uint8_t ack_en;       // acknowledge a pending memory request this cycle
     uint8_t idle_rdata;   // value driven on mem_rdata when no read is acknowledged
+    uint8_t zeroize;      // the engine's zeroize input (clear from any state)
+    uint8_t pad_in[3];
 };
 
 struct AiotTceOut {
@@ -60,11 +62,12 @@ struct AiotTceOut {
     uint8_t mem_ack;      // what the harness drove (pre-edge sample only)
     uint8_t mem_rdata;    // ditto
     uint8_t dat_ready;
-    uint8_t pad[3];
+    uint8_t mem_own;      // the engine owns the frame buffer (not idle)
+    uint8_t pad[2];
 };
 
 // Layout shared with src/sim/mod.rs (repr(C)); the Rust side asserts the same sizes.
-static_assert(sizeof(AiotTceIn) == 16, "AiotTceIn layout");
+static_assert(sizeof(AiotTceIn) == 20, "AiotTceIn layout");
 static_assert(sizeof(AiotTceOut) == 20, "AiotTceOut layout");
 
 }  // extern "C"
@@ -84,6 +87,7 @@ void tce_read(M* m, AiotTceOut* o) {
     o->mem_ack = m->mem_ack;
     o->mem_rdata = m->mem_rdata;
     o->dat_ready = m->dat_ready;
+    o->mem_own = m->mem_own;
 }
 
 struct TceBase {
@@ -135,6 +139,7 @@ struct TceSim final : TceBase {
               AiotTceOut* post) override {
         M* d = m.get();
         d->rst_n = in->rst_n;
+        d->zeroize = in->zeroize;
         d->cmd_valid = in->cmd_valid;
         d->cmd_op = in->cmd_op;
         d->dat_valid = in->dat_valid;

@@ -78,4 +78,6 @@ pub enum EngineError {
     Protocol(String),
     #[error("backend unavailable: {0}")]
     Unavailable(String),
+    #[error("the engine owns the frame buffer (a command or its scrub is in progress)")]
+    Busy,
 }

@@ -22,6 +22,9 @@ pub struct TceIn {
     pub ack_en: u8,
     /// Value on `mem_rdata` when no read is acknowledged (garbage, to catch early sampling).
     pub idle_rdata: u8,
+    /// The engine's `zeroize` input: clear from any state (sampled at the rising edge).
+    pub zeroize: u8,
+    pub pad_in: [u8; 3],
 }
 
 /// Outputs of `tag_crypto_engine` (plus the memory answer the harness drove, in `pre`).
@@ -39,11 +42,13 @@ pub struct TceOut {
     pub mem_ack: u8,
     pub mem_rdata: u8,
     pub dat_ready: u8,
-    pub pad: [u8; 3],
+    /// The engine owns the frame buffer (any state but idle): no other master may write it.
+    pub mem_own: u8,
+    pub pad: [u8; 2],
 }
 
 // The shim asserts the same sizes (static_assert in sim/shim.cpp).
-const _: () = assert!(std::mem::size_of::<TceIn>() == 16 && std::mem::size_of::<TceOut>() == 20);
+const _: () = assert!(std::mem::size_of::<TceIn>() == 20 && std::mem::size_of::<TceOut>() == 20);
 
 /// Inputs of `aes128_enc` for one cycle.
 #[repr(C)]

@@ -1,10 +1,13 @@
-//! Level `security`: no secret bit left in the engine after ZEROIZE or reset, and every keyed
-//! operation refused afterwards (the buffer unchanged).
+//! Level `security`: no secret bit left in the engine after ZEROIZE, reset or the `zeroize` input
+//! (in states the command interface cannot leave), every keyed operation refused afterwards (the
+//! buffer unchanged), and the frame buffer the engine's while it holds `mem_own` (a second bus
+//! master refused; not refused, it changes UNPROTECT's outcome).
 
 use std::fmt::Debug;
 
 use super::super::runner::Runner;
 use super::super::txn::Txn;
+use crate::engine::rtl::{Hang, Op, OtherMaster, SCRUB_CYCLES};
 use crate::engine::{CryptoEngine, EngineError};
 use crate::keys::Key128;
 
@@ -16,6 +19,8 @@ pub(super) fn run(r: &mut Runner) {
     for _ in 0..4 {
         zeroize_after_work(r);
     }
+    zeroize_input_when_hung(r);
+    second_master_during_unprotect(r);
     r.end();
 }
 
@@ -107,4 +112,102 @@ fn zeroize_after_work(r: &mut Runner) {
     let _ = r.rtl.zeroize();
     let bits = r.rtl.engine_secret_bits_set();
     expect_no_secret_bit(r, bits, "ZEROIZE");
+}
+
+/// The `zeroize` input clears the engine from states the command interface cannot leave (a
+/// LOAD_KEYS whose octets stop, a memory that never acknowledges, a response never taken): no
+/// response, the buffer the engine's until the scrub ends, no secret bit afterwards, NO_KEYS.
+fn zeroize_input_when_hung(r: &mut Runner) {
+    let cases = [
+        (
+            "LOAD_KEYS after 10 of 32 octets",
+            Op::LoadKeys,
+            Hang::CommandOctets(10),
+        ),
+        (
+            "UNPROTECT, memory never acknowledging",
+            Op::Unprotect,
+            Hang::Memory,
+        ),
+        ("PROTECT, response never taken", Op::Protect, Hang::Response),
+    ];
+    for (what, op, hang) in cases {
+        let keys = r.keys();
+        let _ = r.rtl.load_keys(&Key128::new(keys.0), &Key128::new(keys.1));
+        let f = r.response_frame(12, true);
+        let placed = r.rtl.host_write(0, &f);
+        r.expect(
+            &format!("{what}: frame placed while idle"),
+            placed.is_ok(),
+            || format!("{placed:?}"),
+        );
+        let (enc, int) = (u128::from_be_bytes(keys.0), u128::from_be_bytes(keys.1));
+        let inputs = r.inputs();
+        let h = r.rtl.hang(op, enc, int, inputs, 0, f.len(), hang, 300);
+        r.expect(
+            &format!("{what}: the engine waits, owning the buffer"),
+            matches!(h, Ok(s) if !s.cmd_ready && s.mem_own),
+            || format!("{h:?}"),
+        );
+        let w = r.rtl.host_write(0, &[0]);
+        r.expect(
+            &format!("{what}: host write refused while the engine owns the buffer"),
+            matches!(w, Err(EngineError::Busy)),
+            || format!("{w:?}"),
+        );
+        let z = r.rtl.zeroize_input();
+        r.expect(
+            &format!("{what}: zeroize input: ready after the {SCRUB_CYCLES}-cycle scrub, quiet"),
+            matches!(z, Ok(rep) if rep.ready_after == SCRUB_CYCLES && rep.active_cycles == 0
+                && rep.unowned_cycles == 0),
+            || format!("{z:?}"),
+        );
+        let bits = r.rtl.engine_secret_bits_set();
+        expect_no_secret_bit(r, bits, &format!("the zeroize input ({what})"));
+        let mut g = r.response_frame(10, true);
+        let e = r.rtl.protect(&mut g);
+        expect_no_keys(r, &format!("protect after the zeroize input ({what})"), &e);
+    }
+    let _ = r.model.zeroize();
+}
+
+/// A second bus master writing anywhere in the frame buffer in every cycle of LOAD_KEYS and
+/// UNPROTECT: this backend refuses it while the engine holds `mem_own`, and the request is
+/// verified and deciphered exactly as by the model. With the refusal off, the same master
+/// changes the outcome (what the rule prevents: UNPROTECT reads the ciphered part twice).
+fn second_master_during_unprotect(r: &mut Runner) {
+    let keys = r.keys();
+    let f = r.request_frame(&keys, 40, true);
+    let (ke, ki) = (Key128::new(keys.0), Key128::new(keys.1));
+    let mut want = f.clone();
+    let _ = r.model.load_keys(&ke, &ki);
+    let m = r.model.unprotect(&mut want);
+    let cap = r.rtl.buffer().len();
+    for honour in [true, false] {
+        r.rtl.set_other_master(Some(OtherMaster {
+            honour_own: honour,
+            ..OtherMaster::new(0, cap)
+        }));
+        let _ = r.rtl.load_keys(&ke, &ki);
+        let mut g = f.clone();
+        let got = r.rtl.unprotect(&mut g);
+        let om = r.rtl.other_master().copied();
+        r.rtl.set_other_master(None);
+        let same = matches!((&got, &m), (Ok(a), Ok(b)) if a == b) && g == want;
+        if honour {
+            r.expect(
+                "second master held to mem_own: every write refused, result as the model's",
+                same && matches!(om, Some(o) if o.writes == 0 && o.refused > 1000),
+                || format!("rtl {got:?} vs model {m:?}, master {om:?}"),
+            );
+        } else {
+            r.expect(
+                "second master not held to mem_own: the outcome changes",
+                !same && matches!(om, Some(o) if o.writes > 1000),
+                || format!("rtl {got:?} vs model {m:?}, master {om:?}"),
+            );
+        }
+    }
+    let _ = r.rtl.zeroize();
+    let _ = r.model.zeroize();
 }

@@ -127,7 +127,7 @@ impl RtlEngine {
     /// The command octets streamed after the handshake (wiped when dropped), the first
     /// [`Op::command_octets`] of them used: LOAD_KEYS the two keys, NEA2 / NIA2 COUNT
     /// (big-endian) then BEARER || DIRECTION || 2 ignored bits.
-    fn command_stream(
+    pub(super) fn command_stream(
         &mut self,
         op: Op,
         enc: u128,
@@ -156,7 +156,7 @@ impl RtlEngine {
     }
 
     /// Neither a command nor a command octet offered.
-    fn idle_command_inputs(&mut self) {
+    pub(super) fn idle_command_inputs(&mut self) {
         self.sim.inp.cmd_valid = 0;
         self.sim.inp.dat_valid = 0;
     }
@@ -173,7 +173,7 @@ impl RtlEngine {
     }
 
     /// Offer the command until the engine accepts it (`cmd_ready`).
-    fn offer_command(
+    pub(super) fn offer_command(
         &mut self,
         op: Op,
         addr: usize,
@@ -234,6 +234,7 @@ impl RtlEngine {
             if let Some(t) = self.monitor.cycle(cyc, op, &self.sim.inp, &pre, taken) {
                 self.apply_transfer(&t);
             }
+            self.other_master_cycle(pre.mem_own == 1);
             if offer && pre.dat_ready == 1 {
                 taken += 1;
             }
@@ -246,7 +247,7 @@ impl RtlEngine {
 
     /// A write acknowledged by the harness lands in the frame buffer (reads were answered from it
     /// by the tick).
-    fn apply_transfer(&mut self, t: &MemEvent) {
+    pub(super) fn apply_transfer(&mut self, t: &MemEvent) {
         if t.write && t.addr < self.buf.len() {
             self.buf[t.addr] = t.data;
         }
@@ -326,7 +327,7 @@ impl RtlEngine {
         Ok(())
     }
 
-    fn timeout<T>(&mut self, start: u64) -> Result<T, EngineError> {
+    pub(super) fn timeout<T>(&mut self, start: u64) -> Result<T, EngineError> {
         let n = self.sim.cycles() - start;
         self.last_cycles = n;
         // The engine's state is unknown: reset it (keys are lost, as after a power cycle). If it

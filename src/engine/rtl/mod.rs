@@ -10,8 +10,10 @@
 //!
 //! Files: `config.rs` [`RtlConfig`] and [`check_profile`]; `driver.rs` how a command is driven
 //! ([`Op`], [`status`], [`RawResponse`], [`RtlEngine::command`], stalls, watchdog); `monitor.rs`
-//! what must hold meanwhile ([`MemEvent`] and every protocol/security check); this file the
-//! backend itself (construction, accessors, the [`CryptoEngine`] operations).
+//! what must hold meanwhile ([`MemEvent`] and every protocol/security check, `mem_own` among
+//! them); `abort.rs` what the command interface cannot do (hanging commands, the `zeroize`
+//! input, a second bus master refused while the engine owns the buffer); this file the backend
+//! itself (construction, accessors, the [`CryptoEngine`] operations).
 
 use rand::RngCore;
 use rand::SeedableRng;
@@ -22,10 +24,12 @@ use crate::keys::Key128;
 use crate::profile::{Profile, SecurityInputs};
 use crate::sim::{AesSim, EngineSim, Variant, params};
 
+mod abort;
 mod config;
 mod driver;
 mod monitor;
 
+pub use abort::{Hang, HangState, OtherMaster, SCRUB_CYCLES, ZeroizeReport};
 pub use config::{RtlConfig, check_profile};
 pub use driver::{Op, RawResponse, status};
 pub use monitor::MemEvent;
@@ -46,6 +50,8 @@ pub struct RtlEngine {
     last_cycles: u64,
     monitor: Monitor,
     vcd_open: bool,
+    /// A second master on the frame buffer bus (abort.rs), if installed.
+    other: Option<OtherMaster>,
 }
 
 /// COUNT/BEARER/DIRECTION of commands that take none.
@@ -100,6 +106,7 @@ impl RtlEngine {
             last_cycles: 0,
             monitor: Monitor::default(),
             vcd_open: false,
+            other: None,
         };
         e.reseed(e.cfg.seed);
         Ok(e)

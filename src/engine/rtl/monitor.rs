@@ -105,6 +105,8 @@ pub(super) struct Monitor {
     pending: Option<TceOut>,
     /// A data output showed a value while not in use (reported once).
     leak: bool,
+    /// `mem_own` wrong for the state the engine shows (reported once).
+    own_bad: bool,
 }
 
 impl Monitor {
@@ -116,6 +118,7 @@ impl Monitor {
         self.early = false;
         self.held = None;
         self.leak = false;
+        self.own_bad = false;
         self.pending = None;
     }
 
@@ -132,6 +135,7 @@ impl Monitor {
     /// A cycle before the command is offered: the engine must stay quiet.
     pub(super) fn idle_cycle(&mut self, pre: &TceOut) {
         self.quiet_outputs("idle", pre);
+        self.own_outside("idle", pre);
         if pre.rsp_valid == 1 || (pre.mem_req == 1 && pre.mem_ack == 1) || pre.dat_ready == 1 {
             self.violations.push("engine active with no command".into());
         }
@@ -140,6 +144,7 @@ impl Monitor {
     /// A cycle with the command offered, up to and including its handshake.
     pub(super) fn offer_cycle(&mut self, pre: &TceOut) {
         self.quiet_outputs("command offered", pre);
+        self.own_outside("command offered", pre);
         if pre.rsp_valid == 1 {
             self.violations
                 .push("rsp_valid before the command was accepted".into());
@@ -185,9 +190,28 @@ impl Monitor {
             ));
         }
         self.quiet_outputs(&format!("cycle {cyc}"), pre);
+        if pre.mem_own != 1 && !self.own_bad {
+            self.own_bad = true;
+            self.violations.push(format!(
+                "cycle {cyc}: mem_own low while the command is in progress (another master could \
+                 change the frame between UNPROTECT's two reads)"
+            ));
+        }
         let transfer = self.memory_cycle(cyc, pre);
         self.response_cycle(cyc, inp, pre);
         transfer
+    }
+
+    /// Outside a command (no handshake yet, or the handshake cycle itself) the engine owns the
+    /// frame buffer exactly while it is not idle: `mem_own == !cmd_ready`.
+    pub(super) fn own_outside(&mut self, when: &str, pre: &TceOut) {
+        if pre.mem_own == pre.cmd_ready && !self.own_bad {
+            self.own_bad = true;
+            self.violations.push(format!(
+                "{when}: mem_own {} with cmd_ready {}",
+                pre.mem_own, pre.cmd_ready
+            ));
+        }
     }
 
     /// Outputs not in use must be zero: `mem_wdata` unless a write is requested, `rsp_mac`
@@ -395,8 +419,17 @@ mod tests {
         }
     }
 
+    /// Idle outputs: ready for a command, not owning the buffer.
+    fn idle() -> TceOut {
+        TceOut {
+            cmd_ready: 1,
+            ..TceOut::default()
+        }
+    }
+
     fn read(addr: u32, data: u8) -> TceOut {
         TceOut {
+            cmd_ready: 1,
             mem_req: 1,
             mem_ack: 1,
             mem_addr: addr,
@@ -407,6 +440,7 @@ mod tests {
 
     fn write(addr: u32, data: u8) -> TceOut {
         TceOut {
+            cmd_ready: 1,
             mem_req: 1,
             mem_ack: 1,
             mem_we: 1,
@@ -417,7 +451,8 @@ mod tests {
     }
 
     /// Runs `outs` as the cycles after the handshake of `op` (all its command octets taken, the
-    /// response taken when offered) and ends the transaction with status `st`.
+    /// response taken when offered, `mem_own` high as it must be) and ends the transaction with
+    /// status `st`.
     fn run(op: Op, outs: &[TceOut], st: u8, region: Option<Region>) -> Monitor {
         let mut m = Monitor::default();
         m.begin();
@@ -426,7 +461,8 @@ mod tests {
             ..TceIn::default()
         };
         for (cyc, pre) in outs.iter().enumerate() {
-            m.cycle(cyc as u64, op, &inp, pre, op.command_octets());
+            let pre = TceOut { mem_own: 1, ..*pre };
+            m.cycle(cyc as u64, op, &inp, &pre, op.command_octets());
         }
         m.end(op, st, region);
         m
@@ -444,17 +480,17 @@ mod tests {
     #[test]
     fn activity_before_the_command_is_caught() {
         let mut m = Monitor::default();
-        m.idle_cycle(&TceOut::default());
+        m.idle_cycle(&idle());
         assert!(m.violations().is_empty());
         m.idle_cycle(&TceOut {
             rsp_valid: 1,
-            ..TceOut::default()
+            ..idle()
         });
         assert_eq!(m.violations(), ["engine active with no command"]);
         m.begin();
         m.offer_cycle(&TceOut {
             dat_ready: 1,
-            ..TceOut::default()
+            ..idle()
         });
         m.offer_cycle(&read(0, 0));
         assert_eq!(
@@ -477,7 +513,7 @@ mod tests {
         assert_eq!(m.violations(), ["cycle 1: mem_wdata 0x89 with no write"]);
         let mac = TceOut {
             rsp_mac: 0x1234,
-            ..TceOut::default()
+            ..idle()
         };
         let mut m = Monitor::default();
         m.idle_cycle(&mac);
@@ -488,6 +524,54 @@ mod tests {
         // in use, both may carry anything
         let m = run(Op::Nea2, &[write(3, 0x89)], status::OK, None);
         assert!(m.verdict().is_ok(), "{:?}", m.violations());
+    }
+
+    #[test]
+    fn ownership_must_cover_the_command_and_only_the_busy_states() {
+        // mem_own low in a cycle of the command (reported once)
+        let mut m = Monitor::default();
+        m.begin();
+        let inp = TceIn::default();
+        m.cycle(3, Op::Unprotect, &inp, &read(0, 1), 0);
+        m.cycle(4, Op::Unprotect, &inp, &read(1, 1), 0);
+        assert_eq!(m.violations().len(), 1, "{:?}", m.violations());
+        assert!(m.violations()[0].starts_with("cycle 3: mem_own low"));
+        // outside a command: idle without cmd_ready must own (scrub), ready must not
+        for (pre, bad) in [
+            (idle(), false),
+            (TceOut::default(), true),
+            (
+                TceOut {
+                    mem_own: 1,
+                    ..TceOut::default()
+                },
+                false,
+            ),
+            (
+                TceOut {
+                    mem_own: 1,
+                    ..idle()
+                },
+                true,
+            ),
+        ] {
+            let mut m = Monitor::default();
+            m.idle_cycle(&pre);
+            assert_eq!(
+                !m.violations().is_empty(),
+                bad,
+                "{pre:?}: {:?}",
+                m.violations()
+            );
+            let mut m = Monitor::default();
+            m.offer_cycle(&pre);
+            assert_eq!(
+                !m.violations().is_empty(),
+                bad,
+                "{pre:?}: {:?}",
+                m.violations()
+            );
+        }
     }
 
     #[test]
@@ -507,6 +591,7 @@ mod tests {
         m.begin();
         let rsp = TceOut {
             rsp_valid: 1,
+            mem_own: 1,
             ..TceOut::default()
         };
         m.cycle(7, Op::LoadKeys, &TceIn::default(), &rsp, 3);
@@ -539,6 +624,7 @@ mod tests {
         let rsp = TceOut {
             rsp_valid: 1,
             rsp_mac: 0x0102_0304,
+            mem_own: 1,
             ..TceOut::default()
         };
         m.cycle(0, Op::Zeroize, &stalled, &rsp, 0);
