@@ -283,6 +283,17 @@ impl CryptoEngine for RtlEngine {
     }
 
     fn zeroize(&mut self) -> Result<(), EngineError> {
+        // Idle: the ZEROIZE command. Otherwise (a command left hanging, see `hang`): the zeroize
+        // input, which clears the engine from any state.
+        if self.sim.post().cmd_ready != 1 {
+            let rep = self.zeroize_input()?;
+            return match rep.active_cycles {
+                0 => Ok(()),
+                n => Err(EngineError::Protocol(format!(
+                    "{n} cycles of activity during the scrub after the zeroize input"
+                ))),
+            };
+        }
         let r = self.command(Op::Zeroize, 0, 0, NO_INPUTS, 0, 0)?;
         match r.status {
             status::OK => Ok(()),
