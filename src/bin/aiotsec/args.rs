@@ -29,6 +29,17 @@ pub struct Common {
     pub profile: Option<PathBuf>,
 }
 
+/// A number in decimal, or in hex with a `0x` prefix (`16`, `0x10`).
+pub fn num<T: TryFrom<u64>>(s: &str) -> Result<T, String> {
+    let t = s.trim().replace('_', "");
+    let v = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => t.parse::<u64>(),
+    }
+    .map_err(|e| format!("`{s}` is not a number (decimal, or hex with 0x): {e}"))?;
+    T::try_from(v).map_err(|_| format!("{s} is out of range"))
+}
+
 #[derive(Args)]
 pub struct AlgArgs {
     /// 128-bit key (hex).
@@ -37,14 +48,14 @@ pub struct AlgArgs {
     /// COUNT, 32 bits (hex, with or without 0x).
     #[arg(long)]
     pub count: String,
-    /// BEARER (0..=31).
-    #[arg(long)]
+    /// BEARER, 5 bits (0..=31; decimal or 0x hex).
+    #[arg(long, value_parser = num::<u8>)]
     pub bearer: u8,
     /// DIRECTION (0 uplink, 1 downlink).
-    #[arg(long)]
+    #[arg(long, value_parser = num::<u8>)]
     pub direction: u8,
-    /// Length of the message in bits.
-    #[arg(long)]
+    /// Length of the message in bits (decimal or 0x hex).
+    #[arg(long, value_parser = num::<usize>)]
     pub bits: usize,
     /// Message (hex, at least ceil(bits/8) octets).
     #[arg(long)]
@@ -94,11 +105,11 @@ pub struct CmdArgs {
     /// Command of the request.
     #[arg(long, value_enum, default_value = "read")]
     pub command: CommandKind,
-    /// Offset in the tag's user memory.
-    #[arg(long, default_value_t = 0)]
+    /// Offset in the tag's user memory, 16 bits (decimal or 0x hex).
+    #[arg(long, default_value = "0", value_parser = num::<u16>)]
     pub offset: u16,
-    /// Read length.
-    #[arg(long, default_value_t = 16)]
+    /// Read length in octets, 16 bits (decimal or 0x hex).
+    #[arg(long, default_value = "16", value_parser = num::<u16>)]
     pub length: u16,
     /// Write data (hex).
     #[arg(long, default_value = "")]
@@ -156,9 +167,13 @@ pub struct ProtectArgs {
     pub dir: Dir,
     #[arg(long, value_enum, default_value = "on")]
     pub cipher: OnOff,
-    /// Plain AIOT NAS message (hex); default: encode --command.
-    #[arg(long)]
+    /// Plain AIOT NAS message (hex; whitespace allowed; `-` reads standard input); default:
+    /// encode --command.
+    #[arg(long, conflicts_with = "plain_file")]
     pub plain: Option<String>,
+    /// Read the plain message (hex) from this file instead.
+    #[arg(long, value_name = "FILE")]
+    pub plain_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub cmd: CmdArgs,
     /// Engine backend (the tag's engine protects responses only).
@@ -174,9 +189,13 @@ pub struct UnprotectArgs {
     pub keys: KeyArgs,
     #[arg(long, value_enum, default_value = "request")]
     pub dir: Dir,
-    /// Protected message (hex).
-    #[arg(long)]
-    pub message: String,
+    /// Protected message (hex; whitespace and a trailing newline allowed); absent or `-`: read
+    /// from standard input, so `aiotsec protect ... | aiotsec unprotect ...` works.
+    #[arg(long, conflicts_with = "message_file")]
+    pub message: Option<String>,
+    /// Read the protected message (hex) from this file instead.
+    #[arg(long, value_name = "FILE")]
+    pub message_file: Option<std::path::PathBuf>,
     /// Engine backend (the tag's engine unprotects requests only).
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,

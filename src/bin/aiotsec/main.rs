@@ -8,6 +8,7 @@
 mod args;
 mod commands;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -48,6 +49,9 @@ pub struct Output {
     /// The command ran but its verdict is negative (a failed procedure, co-simulation
     /// mismatches): exit code 1.
     ok: bool,
+    /// In text mode, print to standard error instead (a failed check whose standard output
+    /// would otherwise feed the next command of a pipe).
+    to_stderr: bool,
 }
 
 impl Output {
@@ -58,7 +62,23 @@ impl Output {
 
     /// A command whose result is a verdict: `ok == false` still prints, but exits with 1.
     pub fn verdict(text: String, json: Value, ok: bool) -> Self {
-        Output { text, json, ok }
+        Output {
+            text,
+            json,
+            ok,
+            to_stderr: false,
+        }
+    }
+
+    /// A check that ran and failed (exit code 1): the text goes to standard error, so nothing
+    /// reaches the next command of a pipe.
+    pub fn failed_check(text: String, json: Value) -> Self {
+        Output {
+            text,
+            json,
+            ok: false,
+            to_stderr: true,
+        }
     }
 }
 
@@ -78,26 +98,41 @@ pub fn cycles_json(e: &dyn CryptoEngine) -> Value {
 pub fn emit(result: Result<Output, Error>, json_mode: bool) -> ExitCode {
     match result {
         Ok(o) => {
-            if json_mode {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&o.json).unwrap_or_default()
-                );
-            } else {
-                println!("{}", o.text);
-            }
-            if o.ok {
+            let code = if o.ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
+            };
+            if json_mode {
+                let s = serde_json::to_string_pretty(&o.json).unwrap_or_default();
+                write_line(&mut std::io::stdout().lock(), &s, code)
+            } else if o.to_stderr {
+                write_line(&mut std::io::stderr().lock(), &o.text, code)
+            } else {
+                write_line(&mut std::io::stdout().lock(), &o.text, code)
             }
         }
         Err(e) => {
+            let code = ExitCode::from(2);
             if json_mode {
-                println!("{}", json!({"error": e.to_string()}));
+                let s = json!({"error": e.to_string()}).to_string();
+                write_line(&mut std::io::stdout().lock(), &s, code)
             } else {
-                eprintln!("error: {e}");
+                write_line(&mut std::io::stderr().lock(), &format!("error: {e}"), code)
             }
+        }
+    }
+}
+
+/// Write `s` and a newline, then return `code`. A reader that went away (`aiotsec profile |
+/// head -1`) ends the command quietly with `code`; any other write error is reported on
+/// standard error with exit code 2.
+fn write_line(w: &mut dyn Write, s: &str, code: ExitCode) -> ExitCode {
+    match writeln!(w, "{s}").and_then(|()| w.flush()) {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
             ExitCode::from(2)
         }
     }

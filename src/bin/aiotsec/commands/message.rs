@@ -7,13 +7,13 @@ use aiotsec::error::Error;
 use aiotsec::hexutil::encode;
 use aiotsec::kdf::derive_command_keys;
 use aiotsec::keys::{CommandKeys, Key128, Key256};
-use aiotsec::messages::{self, CommandRequest, CommandResponse};
+use aiotsec::messages::{self, Command, CommandRequest, CommandResponse};
 use aiotsec::profile::{Profile, SecurityInputs};
 use aiotsec::roles;
 
-use super::{command_of, hex_arg, load_profile, open_engine};
+use super::{command_of, hex_input, load_profile, open_engine};
 use crate::args::{Dir, KeyArgs, OnOff, ProtectArgs, UnprotectArgs};
-use crate::{Output, cycles_json};
+use crate::{Output, cycles_json, to_json};
 
 /// The command keys: derived from `--kaiotf`, or given as `--enc-key` and `--int-key`.
 fn command_keys(profile: &Profile, k: &KeyArgs) -> Result<CommandKeys, Error> {
@@ -39,8 +39,9 @@ fn inputs_of(profile: &Profile, d: Dir) -> SecurityInputs {
 
 /// The plain message to protect: `--plain`, or the encoded `--command` (requests only).
 fn plain_of(profile: &Profile, a: &ProtectArgs) -> Result<Vec<u8>, Error> {
-    match (&a.plain, a.dir) {
-        (Some(p), _) => hex_arg("plain", p),
+    let given = hex_input("plain", a.plain.as_deref(), a.plain_file.as_deref(), false)?;
+    match (given, a.dir) {
+        (Some(p), _) => Ok(p),
         (None, Dir::Request) => CommandRequest {
             command: command_of(&a.cmd)?,
         }
@@ -91,7 +92,8 @@ pub fn protect(a: &ProtectArgs) -> Result<Output, Error> {
     let h = encode(&msg);
     Ok(Output::new(
         h.clone(),
-        json!({"message": h, "plain": encode(&plain), "ciphered": on, "cycles": cycles}),
+        json!({"message": h, "plain": encode(&plain), "ciphered": on,
+               "backend": to_json(&a.backend), "cycles": cycles}),
     ))
 }
 
@@ -120,31 +122,73 @@ fn unprotect_on_engine(
     Ok((u.plain, u.ciphered, c))
 }
 
-/// The plain message decoded for people (or why it cannot be).
-fn decoded(profile: &Profile, dir: Dir, plain: &[u8]) -> String {
+/// The plain message decoded, in the fields' notation: a line for people (command name,
+/// offset and length in decimal, data in hex) and the same fields as JSON (or why it cannot be
+/// decoded).
+fn decoded(profile: &Profile, dir: Dir, plain: &[u8]) -> (String, Value) {
     let d = match dir {
-        Dir::Request => CommandRequest::decode(plain, profile).map(|r| format!("{:?}", r.command)),
-        Dir::Response => CommandResponse::decode(plain, profile)
-            .map(|r| format!("{:?} data={}", r.status, encode(&r.data))),
+        Dir::Request => CommandRequest::decode(plain, profile).map(|r| {
+            let text = match &r.command {
+                Command::Read { offset, length } => {
+                    format!("read offset={offset} length={length}")
+                }
+                Command::Write { offset, data } => format!(
+                    "write offset={offset} length={} data={}",
+                    data.len(),
+                    encode(data)
+                ),
+                Command::Disable => "disable".to_string(),
+            };
+            (text, to_json(&r.command))
+        }),
+        Dir::Response => CommandResponse::decode(plain, profile).map(|r| {
+            let text = format!(
+                "response status={} length={} data={}",
+                to_json(&r.status).as_str().unwrap_or("?"),
+                r.data.len(),
+                encode(&r.data)
+            );
+            (text, to_json(&r))
+        }),
     };
-    d.unwrap_or_else(|e| format!("(undecodable: {e})"))
+    d.unwrap_or_else(|e| {
+        let why = format!("undecodable: {e}");
+        (format!("({why})"), json!({"error": why}))
+    })
 }
 
 pub fn unprotect(a: &UnprotectArgs) -> Result<Output, Error> {
     let profile = load_profile(&a.common)?;
     let ck = command_keys(&profile, &a.keys)?;
-    let msg = hex_arg("message", &a.message)?;
-    let (plain, ciphered, cycles) = match a.backend {
-        BackendKind::Model => {
-            let u = messages::unprotect(&profile, &ck, inputs_of(&profile, a.dir), &msg)?;
-            (u.plain, u.ciphered, Value::Null)
-        }
-        _ => unprotect_on_engine(&profile, &ck, a, &msg)?,
+    let msg = hex_input(
+        "message",
+        a.message.as_deref(),
+        a.message_file.as_deref(),
+        true,
+    )?
+    .unwrap_or_default();
+    let backend = to_json(&a.backend);
+    let r = match a.backend {
+        BackendKind::Model => messages::unprotect(&profile, &ck, inputs_of(&profile, a.dir), &msg)
+            .map(|u| (u.plain, u.ciphered, Value::Null)),
+        _ => unprotect_on_engine(&profile, &ck, a, &msg),
     };
-    let d = decoded(&profile, a.dir, &plain);
+    let (plain, ciphered, cycles) = match r {
+        Ok(x) => x,
+        // a check that ran and failed: exit code 1, not an input error
+        Err(e @ Error::Integrity(_)) => {
+            return Ok(Output::failed_check(
+                format!("unprotect: {e}"),
+                json!({"verdict": "integrity-failure", "error": e.to_string(), "backend": backend}),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    let (d, dj) = decoded(&profile, a.dir, &plain);
     let h = encode(&plain);
     Ok(Output::new(
         format!("{h}\n{d}"),
-        json!({"plain": h, "ciphered": ciphered, "decoded": d, "cycles": cycles}),
+        json!({"plain": h, "ciphered": ciphered, "decoded": dj, "backend": backend,
+               "cycles": cycles}),
     ))
 }

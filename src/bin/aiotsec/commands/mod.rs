@@ -16,6 +16,9 @@ pub use keys::derive;
 pub use message::{protect, unprotect};
 pub use procedure::{procedure, profile};
 
+use std::io::Read;
+use std::path::Path;
+
 use aiotsec::engine::{self, BackendKind, CryptoEngine};
 use aiotsec::error::Error;
 use aiotsec::hexutil::decode;
@@ -27,6 +30,51 @@ use crate::args::{CmdArgs, CommandKind, Common};
 /// The hex value of `--name`; the error names the flag.
 fn hex_arg(name: &str, s: &str) -> Result<Vec<u8>, Error> {
     decode(s).map_err(|e| Error::Hex(format!("--{name}: {e}")))
+}
+
+/// Most hex text read from standard input or a file (a message is at most a few hundred
+/// octets; this leaves room for whitespace and line breaks).
+const MAX_HEX_INPUT: u64 = 1 << 20;
+
+/// Hex input of `--name` given as a value, a file (`--name-file`), or standard input (the value
+/// `-`, or absent when `stdin_if_absent`). Reads at most [`MAX_HEX_INPUT`] octets.
+fn hex_input(
+    name: &str,
+    value: Option<&str>,
+    file: Option<&Path>,
+    stdin_if_absent: bool,
+) -> Result<Option<Vec<u8>>, Error> {
+    let text = match (value, file) {
+        (Some(v), None) if v != "-" => return hex_arg(name, v).map(Some),
+        (None, Some(f)) => {
+            let fh = std::fs::File::open(f)
+                .map_err(|e| Error::Protocol(format!("--{name}-file {}: {e}", f.display())))?;
+            read_bounded(name, fh)?
+        }
+        (Some(_), None) => read_bounded(name, std::io::stdin().lock())?,
+        (None, None) if stdin_if_absent => read_bounded(name, std::io::stdin().lock())?,
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => {
+            return Err(Error::Protocol(format!(
+                "give --{name} or --{name}-file, not both"
+            )));
+        }
+    };
+    hex_arg(name, &text).map(Some)
+}
+
+/// At most [`MAX_HEX_INPUT`] octets of UTF-8 text from `r`.
+fn read_bounded(name: &str, r: impl Read) -> Result<String, Error> {
+    let mut buf = Vec::new();
+    r.take(MAX_HEX_INPUT + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::Protocol(format!("--{name}: cannot read the input: {e}")))?;
+    if buf.len() as u64 > MAX_HEX_INPUT {
+        return Err(Error::Protocol(format!(
+            "--{name}: input longer than {MAX_HEX_INPUT} octets"
+        )));
+    }
+    String::from_utf8(buf).map_err(|_| Error::Hex(format!("--{name}: input is not text")))
 }
 
 /// The profile of `--profile` (merged over the default), or the default.
