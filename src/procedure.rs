@@ -71,7 +71,8 @@ pub struct Config {
     pub attack: Option<Attack>,
     /// The device's long-term key K_AIoT (16 or 32 octets).
     pub long_term_key: LongTermKey,
-    /// Seed for the nonces and attack positions; `None` draws fresh nonces from the OS.
+    /// Seed for the nonces and attack positions; `None` draws a seed from the OS (reported in the
+    /// trace).
     pub seed: Option<u64>,
     /// Initial user memory of the device.
     pub memory: Vec<u8>,
@@ -119,6 +120,9 @@ pub struct Step {
 /// The whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trace {
+    /// The seed of the nonces and attack positions (given, or drawn from the OS): `--seed` repeats
+    /// the run.
+    pub seed: u64,
     pub backend: String,
     pub cipher: bool,
     pub attack: Option<Attack>,
@@ -209,13 +213,18 @@ impl<'a> Run<'a> {
         cfg: &'a Config,
         engine: &'a mut dyn CryptoEngine,
     ) -> Result<Self, Error> {
-        let rng: Box<dyn RngCore> =
-            match cfg.seed {
-                Some(s) => Box::new(StdRng::seed_from_u64(s)),
-                None => Box::new(StdRng::from_rng(rand::rngs::OsRng).map_err(|e| {
-                    Error::Protocol(format!("no entropy source for the nonces: {e}"))
-                })?),
-            };
+        // A run without a seed draws one from the OS and reports it, so that any run repeats.
+        let seed = match cfg.seed {
+            Some(s) => s,
+            None => {
+                let mut b = [0u8; 8];
+                rand::rngs::OsRng
+                    .try_fill_bytes(&mut b)
+                    .map_err(|e| Error::Protocol(format!("no entropy source for the seed: {e}")))?;
+                u64::from_le_bytes(b)
+            }
+        };
+        let rng: Box<dyn RngCore> = Box::new(StdRng::seed_from_u64(seed));
         let aiotf_key = match cfg.attack {
             Some(Attack::WrongKey) => {
                 let other: Vec<u8> = cfg
@@ -229,6 +238,7 @@ impl<'a> Run<'a> {
             _ => cfg.long_term_key.clone(),
         };
         let trace = Trace {
+            seed,
             backend: engine.name().to_string(),
             cipher: cfg.cipher,
             attack: cfg.attack,

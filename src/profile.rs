@@ -153,6 +153,40 @@ impl Default for Profile {
     }
 }
 
+/// Keys written in hex as `profiles/provisional.toml` writes them (FC values, distinguishers,
+/// codes), with their width in hex digits.
+const HEX_KEYS: &[(&str, usize)] = &[
+    ("fc", 2),
+    ("enc_distinguisher", 2),
+    ("int_distinguisher", 2),
+    ("nea2", 2),
+    ("nia2", 2),
+    ("count", 8),
+    ("epd", 2),
+    ("indication_null", 2),
+    ("indication_ciphered", 2),
+    ("command_request", 2),
+    ("command_response", 2),
+    ("read", 2),
+    ("write", 2),
+    ("disable", 2),
+    ("status_success", 2),
+    ("status_out_of_range", 2),
+    ("status_disabled", 2),
+    ("status_unsupported", 2),
+];
+
+/// `key = N` as `key = 0xNN` when `key` is one of [`HEX_KEYS`]; any other line unchanged.
+fn hex_line(line: &str) -> String {
+    if let Some((k, v)) = line.split_once(" = ")
+        && let Some(&(_, w)) = HEX_KEYS.iter().find(|(name, _)| *name == k.trim())
+        && let Ok(n) = v.trim().parse::<u64>()
+    {
+        return format!("{k} = 0x{n:0w$X}");
+    }
+    line.to_string()
+}
+
 fn merge(base: &mut toml::Value, over: toml::Value) {
     match (base, over) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
@@ -225,7 +259,17 @@ impl Profile {
 
     /// Render as TOML (complete).
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
+        let plain = toml::to_string_pretty(self).unwrap_or_default();
+        let mut out = String::from(
+            "# aiotsec effective profile. PROVISIONAL: TS 33.369 Annex A.3/A.4 and the AIOT NAS \
+             layout are not\n# published to this project; these values are placeholders \
+             (profiles/provisional.toml).\n",
+        );
+        for line in plain.lines() {
+            out.push_str(&hex_line(line));
+            out.push('\n');
+        }
+        out
     }
 
     /// Consistency rules every profile must satisfy.
@@ -302,6 +346,20 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printed_profile_is_hex_like_the_file_and_reads_back() {
+        let p = Profile::default();
+        let t = p.to_toml();
+        assert!(
+            t.starts_with("# aiotsec effective profile. PROVISIONAL"),
+            "{t}"
+        );
+        assert!(t.contains("fc = 0x8A") && t.contains("epd = 0x7A"), "{t}");
+        assert!(t.contains("count = 0x00000000"), "{t}");
+        assert!(t.contains("clear_len = 2"), "{t}");
+        assert_eq!(Profile::from_toml_str(&t).expect("reads back"), p);
+    }
 
     #[test]
     fn embedded_profile_parses_and_validates() {

@@ -376,3 +376,26 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn procedure_reports_its_seed_and_the_seed_repeats_the_run() {
+    let a = json(&["procedure", "--attack", "flip-bit"]);
+    let seed = a["seed"].as_u64().expect("seed in the JSON");
+    let b = json(&[
+        "procedure",
+        "--attack",
+        "flip-bit",
+        "--seed",
+        &format!("{seed:#x}"),
+    ]);
+    assert_eq!(a, b, "the same seed must give the same trace");
+    let (code, text) = aiotsec(&["procedure", "--seed", "7"]);
+    assert_eq!(code, 0);
+    assert!(
+        text.lines()
+            .next()
+            .unwrap_or("")
+            .contains("seed 7 (--seed 7 repeats"),
+        "{text}"
+    );
+}

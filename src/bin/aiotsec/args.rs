@@ -218,8 +218,9 @@ pub struct ProcedureArgs {
     /// Long-term key (hex); default: the demo key 00..1f.
     #[arg(long)]
     pub ltk: Option<String>,
-    /// Seed for the nonces (default: fresh from the OS).
-    #[arg(long)]
+    /// Seed for the nonces and attack positions (decimal or 0x hex; default: drawn from the OS
+    /// and printed, so that the run can be repeated).
+    #[arg(long, value_parser = num::<u64>)]
     pub seed: Option<u64>,
     /// Print KAIOTF and the command keys in the trace even for a key given with --ltk.
     #[arg(long)]
@@ -231,7 +232,8 @@ pub struct ProcedureArgs {
 #[cfg(feature = "rtl")]
 #[derive(Args)]
 pub struct CosimArgs {
-    #[arg(long, default_value_t = 1)]
+    /// Seed of the stimulus (decimal or 0x hex).
+    #[arg(long, default_value = "1", value_parser = num::<u64>)]
     pub seed: u64,
     #[arg(long, default_value_t = 50000)]
     pub count: usize,

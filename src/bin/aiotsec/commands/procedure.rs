@@ -25,8 +25,9 @@ fn config_of(a: &ProcedureArgs) -> Result<procedure::Config, Error> {
 /// The trace for people: one line per step, its details indented below it, then the result.
 fn trace_text(t: &Trace) -> String {
     let mut text = format!(
-        "TS 33.369 clause 5.3.2 command protection (PROVISIONAL profile values), device engine: {}\n",
-        t.backend
+        "TS 33.369 clause 5.3.2 command protection (PROVISIONAL profile values), device engine: {}, \
+         seed {} (--seed {} repeats this run)\n",
+        t.backend, t.seed, t.seed
     );
     for s in &t.steps {
         text.push_str(&format!("[{}] {:<8} {}\n", s.step, s.actor, s.action));
