@@ -34,6 +34,8 @@ pub enum Error {
     Replay(&'static str),
     #[error("engine: {0}")]
     Engine(#[from] EngineError),
+    #[error("usage: {0}")]
+    Usage(String),
 }
 
 /// Why a message could not be decoded.

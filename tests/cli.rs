@@ -399,3 +399,76 @@ fn procedure_reports_its_seed_and_the_seed_repeats_the_run() {
         "{text}"
     );
 }
+
+/// The example at the end of `aiotsec CMD --help`: its command line (without `aiotsec`).
+fn help_example(cmd: &str) -> Vec<String> {
+    let (code, help) = aiotsec(&[cmd, "--help"]);
+    assert_eq!(code, 0);
+    let tail = help
+        .split("Example:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{cmd}: no example"));
+    let line = tail
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("aiotsec "))
+        .unwrap_or_else(|| panic!("{cmd}: no example line"));
+    line.split_whitespace().skip(1).map(String::from).collect()
+}
+
+#[test]
+fn help_examples_run_and_give_the_official_answers() {
+    let nea = &vectors::nea2().unwrap()[0];
+    let nia = &vectors::nia2().unwrap()[0];
+    let kdf = &vectors::kdf().unwrap()[0];
+    for (cmd, want) in [
+        ("nea2", hex::encode(&nea.ciphertext)),
+        ("nia2", hex::encode(nia.mac)),
+        ("kdf", hex::encode(&kdf.expected)),
+    ] {
+        let args = help_example(cmd);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out) = aiotsec(&refs);
+        assert_eq!(
+            (code, out.trim()),
+            (0, want.as_str()),
+            "{cmd} example {args:?}"
+        );
+    }
+    // every command's help ends with an example
+    for cmd in [
+        "aes",
+        "derive",
+        "protect",
+        "unprotect",
+        "procedure",
+        "profile",
+    ] {
+        assert!(!help_example(cmd).is_empty());
+    }
+}
+
+#[test]
+fn global_flags_go_before_or_after_the_subcommand_and_inapplicable_ones_are_refused() {
+    let (c1, a) = aiotsec(&["--json", "profile"]);
+    let (c2, b) = aiotsec(&["profile", "--json"]);
+    assert_eq!((c1, c2), (0, 0));
+    assert_eq!(a, b);
+    assert!(a.trim_start().starts_with('{'), "{a}");
+    let (code, out) = aiotsec(&["kdf", "--key", "00", "--fc", "0x10", "--profile", "x.toml"]);
+    assert_eq!(code, 2, "kdf takes no profile: {out}");
+}
+
+#[test]
+fn completions_cover_the_commands_and_flags() {
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out) = aiotsec(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}");
+        assert!(
+            out.contains("unprotect") && out.contains("message-file"),
+            "{shell}"
+        );
+    }
+    let (code, _) = aiotsec(&["completions", "bash", "--json"]);
+    assert_eq!(code, 2);
+}

@@ -17,16 +17,38 @@ use aiotsec::procedure::Attack;
 pub struct Cli {
     #[command(subcommand)]
     pub cmd: Cmd,
-}
-
-#[derive(Args, Clone)]
-pub struct Common {
-    /// Machine-readable JSON output.
+    /// Machine-readable JSON output (before or after the subcommand).
     #[arg(long, global = true)]
     pub json: bool,
-    /// Profile file (TOML, merged over the provisional default).
-    #[arg(long, global = true)]
+    /// Profile file (TOML, merged over the provisional default; at most 64 KiB). Refused by the
+    /// commands that do not use a profile (kdf, aes, cosim).
+    #[arg(long, global = true, value_name = "FILE")]
     pub profile: Option<PathBuf>,
+}
+
+/// The options every subcommand takes, given before or after the subcommand (`Cli`'s global
+/// flags, copied into the subcommand's arguments by `Cli::into_cmd`).
+#[derive(Clone, Default)]
+pub struct Common {
+    pub json: bool,
+    pub profile: Option<PathBuf>,
+}
+
+/// `completions SHELL`.
+#[derive(Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+    #[arg(skip)]
+    pub common: Common,
+}
+
+/// `profile` takes no arguments of its own.
+#[derive(Args)]
+pub struct ProfileArgs {
+    #[arg(skip)]
+    pub common: Common,
 }
 
 /// A number in decimal, or in hex with a `0x` prefix (`16`, `0x10`).
@@ -62,7 +84,7 @@ pub struct AlgArgs {
     pub data: String,
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
@@ -127,7 +149,7 @@ pub struct KdfArgs {
     pub fc: String,
     #[arg(long = "param")]
     pub params: Vec<String>,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
@@ -139,7 +161,7 @@ pub struct AesArgs {
     pub block: String,
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
@@ -155,7 +177,7 @@ pub struct DeriveArgs {
     /// Start from KAIOTF instead.
     #[arg(long)]
     pub kaiotf: Option<String>,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
@@ -179,7 +201,7 @@ pub struct ProtectArgs {
     /// Engine backend (the tag's engine protects responses only).
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
@@ -199,7 +221,7 @@ pub struct UnprotectArgs {
     /// Engine backend (the tag's engine unprotects requests only).
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
@@ -225,7 +247,7 @@ pub struct ProcedureArgs {
     /// Print KAIOTF and the command keys in the trace even for a key given with --ltk.
     #[arg(long)]
     pub show_keys: bool,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
@@ -248,36 +270,98 @@ pub struct CosimArgs {
     /// Parallel simulations (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
-    #[command(flatten)]
+    #[arg(skip)]
     pub common: Common,
 }
 
 #[derive(Subcommand)]
 pub enum Cmd {
     /// TS 33.220 KDF: HMAC-SHA-256(key, FC || P0 || L0 || ...), 256-bit output.
+    #[command(
+        after_help = "Example:\n    aiotsec kdf --key 45cbc3f8a81193fd5c5229300d59edf812e998a115ec4e0ce903ba89367e2628 --fc 0x69 --param 03 --param 02\n    # TS 33.501 A.8 KRRCenc, N-RRC-enc-alg(0x03), 128-NEA2(0x02) -> 52a995dff89bc294bd89ffb137a29f2466a09e992386c8d1df7892964c6fb522"
+    )]
     Kdf(KdfArgs),
     /// 128-NEA2 (encrypt = decrypt); prints ceil(bits/8) octets.
+    #[command(
+        after_help = "Example:\n    aiotsec nea2 --key d3c5d592327fb11c4035c6680af8c6d1 --count 0x398a59b4 --bearer 21 --direction 1 --bits 253 --data 981ba6824c1bfb1ab485472029b71d808ce33e2cc3c0b5fc1f3de8a6dc66b1f0\n    # 128-EEA2/128-NEA2 test set 1 (TS 33.401 C.1.1) -> e9fed8a63d155304d71df20bf3e82214b20ed7dad2f233dc3c22d7bdeeed8e78"
+    )]
     Nea2(AlgArgs),
     /// 128-NIA2; prints the 32-bit MAC.
+    #[command(
+        after_help = "Example:\n    aiotsec nia2 --key 2bd6459f82c5b300952c49104881ff48 --count 0x38a6f056 --bearer 24 --direction 0 --bits 58 --data 3332346263393840\n    # 128-EIA2/128-NIA2 test set 1 (TS 33.401 C.2.1) -> 118c6eb8"
+    )]
     Nia2(AlgArgs),
     /// One AES-128 block encryption.
+    #[command(
+        after_help = "Example:\n    aiotsec aes --key 000102030405060708090a0b0c0d0e0f --block 00112233445566778899aabbccddeeff --backend rtl"
+    )]
     Aes(AesArgs),
     /// Key hierarchy: KAIOTF (Annex A.3) and KCommand_enc/int (Annex A.4), provisional values.
+    #[command(
+        after_help = "Example:\n    aiotsec derive --ltk 000102030405060708090a0b0c0d0e0f --n-aiotf 101112131415161718191a1b1c1d1e1f --n-dev 2021222324252627"
+    )]
     Derive(DeriveArgs),
     /// Protect an AIOT NAS message (a plain message given in hex, or a command to encode).
+    #[command(
+        after_help = "Example:\n    aiotsec protect --kaiotf $K --command write --offset 0x10 --data dead > msg.hex"
+    )]
     Protect(ProtectArgs),
     /// Verify and decipher a protected AIOT NAS message.
+    #[command(
+        after_help = "Example:\n    aiotsec unprotect --kaiotf $K --message-file msg.hex\n    aiotsec protect --kaiotf $K --command read --length 4 | aiotsec unprotect --kaiotf $K"
+    )]
     Unprotect(UnprotectArgs),
     /// Run TS 33.369 clause 5.3.2 steps 1-9 end to end with a trace.
+    #[command(
+        after_help = "Example:\n    aiotsec procedure --attack mac-guess --device rtl --seed 7"
+    )]
     Procedure(ProcedureArgs),
     /// Print the effective profile (TOML).
-    Profile(Common),
+    #[command(
+        after_help = "Example:\n    aiotsec --profile my.toml profile    # the default with my.toml's keys over it"
+    )]
+    Profile(ProfileArgs),
+    /// Shell completion script on standard output (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n    aiotsec completions bash > ~/.local/share/bash-completion/completions/aiotsec"
+    )]
+    Completions(CompletionsArgs),
     /// Co-simulation regression: the Verilated RTL against the golden model.
     #[cfg(feature = "rtl")]
+    #[command(after_help = "Example:\n    aiotsec cosim --seed 1 --count 2000 --jobs 2")]
     Cosim(CosimArgs),
 }
 
+impl Cli {
+    /// The subcommand with the global flags copied into its arguments.
+    pub fn into_cmd(self) -> Cmd {
+        let mut cmd = self.cmd;
+        *cmd.common_mut() = Common {
+            json: self.json,
+            profile: self.profile,
+        };
+        cmd
+    }
+}
+
 impl Cmd {
+    /// The options every subcommand takes.
+    pub fn common_mut(&mut self) -> &mut Common {
+        match self {
+            Cmd::Kdf(a) => &mut a.common,
+            Cmd::Nea2(a) | Cmd::Nia2(a) => &mut a.common,
+            Cmd::Aes(a) => &mut a.common,
+            Cmd::Derive(a) => &mut a.common,
+            Cmd::Protect(a) => &mut a.common,
+            Cmd::Unprotect(a) => &mut a.common,
+            Cmd::Procedure(a) => &mut a.common,
+            Cmd::Profile(a) => &mut a.common,
+            Cmd::Completions(a) => &mut a.common,
+            #[cfg(feature = "rtl")]
+            Cmd::Cosim(a) => &mut a.common,
+        }
+    }
+
     /// The options every subcommand takes.
     pub fn common(&self) -> &Common {
         match self {
@@ -288,7 +372,8 @@ impl Cmd {
             Cmd::Protect(a) => &a.common,
             Cmd::Unprotect(a) => &a.common,
             Cmd::Procedure(a) => &a.common,
-            Cmd::Profile(common) => common,
+            Cmd::Profile(a) => &a.common,
+            Cmd::Completions(a) => &a.common,
             #[cfg(feature = "rtl")]
             Cmd::Cosim(a) => &a.common,
         }

@@ -11,7 +11,7 @@ mod commands;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -30,16 +30,30 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
         Cmd::Protect(a) => commands::protect(&a),
         Cmd::Unprotect(a) => commands::unprotect(&a),
         Cmd::Procedure(a) => commands::procedure(&a),
-        Cmd::Profile(common) => commands::profile(&common),
+        Cmd::Profile(a) => commands::profile(&a.common),
+        Cmd::Completions(a) => completions(&a),
         #[cfg(feature = "rtl")]
         Cmd::Cosim(a) => commands::cosim(a),
     }
 }
 
+/// The completion script of `a.shell` for this command line.
+fn completions(a: &args::CompletionsArgs) -> Result<Output, Error> {
+    if a.common.json || a.common.profile.is_some() {
+        return Err(Error::Usage(
+            "completions takes neither --json nor --profile".into(),
+        ));
+    }
+    let mut buf = Vec::new();
+    clap_complete::generate(a.shell, &mut Cli::command(), "aiotsec", &mut buf);
+    let text = String::from_utf8_lossy(&buf).trim_end().to_string();
+    Ok(Output::new(text, Value::Null))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let json_mode = cli.cmd.common().json;
-    emit(run(cli.cmd), json_mode)
+    let cmd = Cli::parse().into_cmd();
+    let json_mode = cmd.common().json;
+    emit(run(cmd), json_mode)
 }
 
 /// What a command prints: text for people, JSON for machines.

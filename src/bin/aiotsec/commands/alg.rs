@@ -9,7 +9,7 @@ use aiotsec::kdf::{kdf as kdf_fn, kdf_input};
 use aiotsec::keys::Key128;
 use aiotsec::profile::SecurityInputs;
 
-use super::{hex_arg, load_profile, open_engine};
+use super::{hex_arg, load_profile, no_profile, open_engine};
 use crate::args::{AesArgs, AlgArgs, KdfArgs};
 use crate::{Output, cycles_json};
 
@@ -30,6 +30,11 @@ fn alg_inputs(a: &AlgArgs) -> Result<(Key128, SecurityInputs, Vec<u8>), Error> {
 }
 
 pub fn kdf(a: &KdfArgs) -> Result<Output, Error> {
+    no_profile(
+        &a.common,
+        "kdf",
+        "its FC and parameters are given on the command line",
+    )?;
     let key = hex_arg("key", &a.key)?;
     let fc = u8::try_from(parse_hex_u64(&a.fc)?)
         .map_err(|_| Error::Hex("--fc exceeds one octet".into()))?;

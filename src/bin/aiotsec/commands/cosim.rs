@@ -7,6 +7,11 @@ use crate::args::CosimArgs;
 use crate::{Output, to_json};
 
 pub fn cosim(a: CosimArgs) -> Result<Output, Error> {
+    super::no_profile(
+        &a.common,
+        "cosim",
+        "the RTL is built with the provisional profile's values as Verilog parameters",
+    )?;
     let opts = CosimOptions {
         seed: a.seed,
         count: a.count,

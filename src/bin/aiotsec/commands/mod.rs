@@ -77,6 +77,16 @@ fn read_bounded(name: &str, r: impl Read) -> Result<String, Error> {
     String::from_utf8(buf).map_err(|_| Error::Hex(format!("--{name}: input is not text")))
 }
 
+/// `--profile` given to a command that uses no profile: refused, not ignored.
+fn no_profile(common: &Common, command: &str, why: &str) -> Result<(), Error> {
+    match &common.profile {
+        Some(_) => Err(Error::Usage(format!(
+            "--profile does not apply to {command}: {why}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// The profile of `--profile` (merged over the default), or the default.
 fn load_profile(common: &Common) -> Result<Profile, Error> {
     Profile::load_or_default(common.profile.as_deref())
