@@ -472,3 +472,29 @@ fn completions_cover_the_commands_and_flags() {
     let (code, _) = aiotsec(&["completions", "bash", "--json"]);
     assert_eq!(code, 2);
 }
+
+#[cfg(feature = "rtl")]
+#[test]
+fn cosim_writes_junit_and_refuses_unknown_selections() {
+    let f = std::env::temp_dir().join(format!("aiotsec-cli-junit-{}.xml", std::process::id()));
+    let fs = f.to_string_lossy().into_owned();
+    let (code, out) = aiotsec(&[
+        "cosim", "--count", "20", "--only", "aes", "--quiet", "--junit", &fs,
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let x = std::fs::read_to_string(&f).expect("junit file");
+    let _ = std::fs::remove_file(&f);
+    assert!(
+        x.contains("<testcase classname=\"cosim\" name=\"aes\""),
+        "{x}"
+    );
+    assert_eq!(x.matches("<testcase ").count(), 1);
+    for bad in [
+        vec!["cosim", "--only", "nope"],
+        vec!["cosim", "--case", "aes:x1"],
+        vec!["cosim", "--shard", "2/2"],
+    ] {
+        let (code, _) = aiotsec(&bad);
+        assert_eq!(code, 2, "{bad:?}");
+    }
+}

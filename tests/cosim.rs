@@ -18,7 +18,59 @@ fn opts(fault: u8, count: usize) -> CosimOptions {
         fault,
         progress: false,
         jobs: 1,
+        ..CosimOptions::default()
     }
+}
+
+/// Per level: (name, checks, mismatches).
+fn per_level(rep: &aiotsec::cosim::CosimReport) -> Vec<(String, u64, u64)> {
+    rep.levels
+        .iter()
+        .map(|l| (l.level.clone(), l.checks, l.mismatches))
+        .collect()
+}
+
+#[test]
+fn the_stimulus_does_not_depend_on_jobs_and_shards_partition_it() {
+    // a fault build: the mismatches themselves must be the same
+    let mut o = opts(1, 400);
+    let one = run(&o).expect("cosim runs");
+    o.jobs = 2;
+    let two = run(&o).expect("cosim runs");
+    assert!(one.mismatches() > 0);
+    assert_eq!(per_level(&one), per_level(&two));
+    // two process shards: every level's checks and mismatches add up to the unsharded run's
+    let mut sum: Vec<(String, u64, u64)> = Vec::new();
+    for i in 0..2 {
+        let mut s = opts(1, 400);
+        s.shard = (i, 2);
+        for (name, c, m) in per_level(&run(&s).expect("cosim runs")) {
+            match sum.iter_mut().find(|x| x.0 == name) {
+                Some(x) => {
+                    x.1 += c;
+                    x.2 += m;
+                }
+                None => sum.push((name, c, m)),
+            }
+        }
+    }
+    assert_eq!(sum, per_level(&one));
+    // a failure's id reruns exactly that check, with the same result
+    let f = one
+        .failures
+        .iter()
+        .find(|f| f.id.contains(":r"))
+        .or(one.failures.first())
+        .expect("a failure");
+    let mut c = opts(1, 400);
+    c.case = Some(f.id.clone());
+    let again = run(&c).expect("cosim runs");
+    assert_eq!((again.checks(), again.mismatches()), (1, 1), "{}", f.id);
+    assert_eq!(again.failures[0].detail, f.detail);
+    // the JUnit report: one testcase per level, the failures with their rerun commands
+    let x = one.to_junit();
+    assert_eq!(x.matches("<testcase ").count(), one.levels.len());
+    assert!(x.contains("<failure ") && x.contains("--case "), "{x}");
 }
 
 #[test]

@@ -47,8 +47,23 @@ pub struct CosimOptions {
     pub progress: bool,
     /// Parallel simulations (0: one per core). The first runs the vectors and directed cases
     /// and its share of the random transactions; the others run random transactions only, each
-    /// with its own model instances and a seed derived from `seed`. A VCD run uses one.
+    /// with its own model instances. Random transaction k always draws its stimulus from a seed
+    /// of (`seed`, k), so the stimulus (and the mismatches) do not depend on `jobs`. A VCD run
+    /// uses one.
     pub jobs: usize,
+    /// Process shard `(I, N)`: only the random transactions k with k % N == I (and the directed
+    /// parts only when I == 0). `(0, 1)`: everything.
+    pub shard: (u32, u32),
+    /// Run only this level (see [`level_names`]).
+    pub only: Option<String>,
+    /// Run only this check: `LEVEL:dN` (directed check N of the level) or `LEVEL:rK` (random
+    /// transaction K), as failure reports name them.
+    pub case: Option<String>,
+}
+
+/// The co-simulation's level names, in the order of the report.
+pub fn level_names() -> &'static [&'static str] {
+    &levels::LEVELS
 }
 
 impl Default for CosimOptions {
@@ -61,6 +76,9 @@ impl Default for CosimOptions {
             fault: 0,
             progress: false,
             jobs: 1,
+            shard: (0, 1),
+            only: None,
+            case: None,
         }
     }
 }
@@ -74,19 +92,18 @@ pub fn run(opts: &CosimOptions) -> Result<CosimReport, Error> {
 /// Run the co-simulation under `profile` (must match the profile the RTL was built with), on
 /// `opts.jobs` parallel simulations.
 pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimReport, Error> {
+    check_selection(opts)?;
     let jobs = jobs(opts);
     let bar = progress_bar(opts);
     let t0 = Instant::now();
-    let (first, others) = shard_options(opts, jobs);
     let results: Vec<Result<CosimReport, Error>> = std::thread::scope(|sc| {
-        let others: Vec<_> = others
-            .into_iter()
-            .map(|o| {
+        let others: Vec<_> = (1..jobs)
+            .map(|j| {
                 let b = bar.clone();
-                sc.spawn(move || run_shard(&o, profile, false, b))
+                sc.spawn(move || run_shard(opts, profile, (j, jobs), b))
             })
             .collect();
-        let mut v = vec![run_shard(&first, profile, true, bar.clone())];
+        let mut v = vec![run_shard(opts, profile, (0, jobs), bar.clone())];
         for h in others {
             v.push(h.join().unwrap_or_else(|_| {
                 Err(EngineError::Protocol("a co-simulation shard panicked".into()).into())
@@ -104,6 +121,9 @@ pub fn run_with_profile(opts: &CosimOptions, profile: &Profile) -> Result<CosimR
     }
     rep.count = opts.count;
     rep.jobs = jobs;
+    rep.shard = opts.shard;
+    rep.only = opts.only.clone();
+    rep.case = opts.case.clone();
     rep.set_rates(t0.elapsed().as_secs_f64());
     Ok(rep)
 }
@@ -137,36 +157,44 @@ fn progress_bar(opts: &CosimOptions) -> indicatif::ProgressBar {
     b
 }
 
-/// The options of the first (directed) shard and of the `jobs - 1` random-only ones: each of
-/// these runs `count / jobs` random transactions, the first the rest.
-fn shard_options(opts: &CosimOptions, jobs: usize) -> (CosimOptions, Vec<CosimOptions>) {
-    let share = opts.count / jobs;
-    let first = CosimOptions {
-        count: opts.count - share * (jobs - 1),
-        ..opts.clone()
-    };
-    let others = (1..jobs)
-        .map(|i| CosimOptions {
-            count: share,
-            // SplitMix64 step: well-separated seeds per shard.
-            seed: opts
-                .seed
-                .wrapping_add((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
-            ..opts.clone()
-        })
-        .collect();
-    (first, others)
+/// `--shard`, `--only` and `--case` must name something that exists.
+fn check_selection(opts: &CosimOptions) -> Result<(), Error> {
+    let bad = |m: String| Err(EngineError::Invalid(m).into());
+    let (i, n) = opts.shard;
+    if n == 0 || i >= n {
+        return bad(format!("shard {i}/{n}: need 0 <= I < N"));
+    }
+    if let Some(l) = &opts.only
+        && !levels::LEVELS.contains(&l.as_str())
+    {
+        return bad(format!(
+            "no level `{l}` (levels: {})",
+            levels::LEVELS.join(", ")
+        ));
+    }
+    if let Some(c) = &opts.case {
+        match runner::parse_case(c) {
+            Some((l, _, _)) if levels::LEVELS.contains(&l) => {}
+            _ => {
+                return bad(format!(
+                    "case `{c}`: expected LEVEL:dN or LEVEL:rK with LEVEL one of {}",
+                    levels::LEVELS.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
-/// One simulation: `directed` adds the vectors, directed cases, procedure and security levels
-/// and the stall-free timing to its random transactions.
+/// One simulation, job `job.0` of `job.1`: the first adds the vectors, directed cases, procedure
+/// and security levels and the stall-free timing to its random transactions.
 fn run_shard(
     opts: &CosimOptions,
     profile: &Profile,
-    directed: bool,
+    job: (usize, usize),
     bar: indicatif::ProgressBar,
 ) -> Result<CosimReport, Error> {
-    let mut r = Runner::new(opts, profile, directed, bar)?;
+    let mut r = Runner::new(opts, profile, job, bar)?;
     let vectors = Vectors::load()?;
     if let Some(p) = &opts.vcd {
         r.rtl.open_vcd(p)?;

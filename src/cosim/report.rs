@@ -108,6 +108,9 @@ pub struct Timing {
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
     pub level: String,
+    /// The check's id (`LEVEL:dN` directed, `LEVEL:rK` random transaction K): `--case ID`
+    /// reruns exactly it.
+    pub id: String,
     pub case: String,
     pub detail: String,
     /// Waveform of the re-run of this transaction, when written.
@@ -132,6 +135,11 @@ pub struct CosimReport {
     pub sim_cycles: u64,
     /// Parallel simulations the run used.
     pub jobs: usize,
+    /// Process shard `(I, N)` of the run (`--shard I/N`).
+    pub shard: (u32, u32),
+    /// `--only LEVEL`, `--case ID` of the run.
+    pub only: Option<String>,
+    pub case: Option<String>,
     pub wall_seconds: f64,
     pub cycles_per_second: f64,
     pub aes_blocks_verified: u64,
@@ -232,6 +240,9 @@ impl CosimReport {
     /// The stall-free timing and speed lines.
     fn fmt_timing(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = &self.timing;
+        if t.aes_block == 0 {
+            return Ok(()); // not measured (`--only`, `--case`, or a shard without the directed part)
+        }
         writeln!(
             f,
             "stall-free cycles: AES block {}, NEA2 1024 bits {} ({:.1}/block), NIA2 1024 bits {} \
@@ -257,11 +268,16 @@ impl CosimReport {
     /// The failures kept and the verdict (with the command that reproduces a failing run).
     fn fmt_verdict(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for x in &self.failures {
-            write!(f, "FAIL [{}] {}: {}", x.level, x.case, x.detail)?;
+            write!(f, "FAIL [{}] {} ({}): {}", x.level, x.case, x.id, x.detail)?;
             if let Some(p) = &x.vcd {
                 write!(f, " (trace: {})", p.display())?;
             }
             writeln!(f)?;
+            writeln!(f, "     rerun: {}", self.rerun(&x.id))?;
+        }
+        let more = self.mismatches().saturating_sub(self.failures.len() as u64);
+        if more > 0 {
+            writeln!(f, "and {more} more mismatches not listed")?;
         }
         if self.mismatches() == 0 {
             write!(f, "PASS: 0 mismatches")
@@ -282,6 +298,78 @@ impl CosimReport {
                 }
             )
         }
+    }
+}
+
+impl CosimReport {
+    /// The command that reruns exactly check `id` of this run.
+    pub fn rerun(&self, id: &str) -> String {
+        let fault = if self.fault != 0 {
+            format!(" --fault {}", self.fault)
+        } else {
+            String::new()
+        };
+        format!(
+            "aiotsec cosim --seed {} --count {} --stall-prob {}{fault} --case {id}",
+            self.seed, self.count, self.stall_prob
+        )
+    }
+
+    /// The results as JUnit XML: one testsuite, one testcase per level, a failure element per
+    /// level with mismatches (its first failures, with the commands that rerun them).
+    pub fn to_junit(&self) -> String {
+        let esc = |t: &str| {
+            t.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        let failed = self.levels.iter().filter(|l| l.mismatches > 0).count();
+        let time: f64 = self.levels.iter().map(|l| l.seconds).sum();
+        let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        x.push_str(&format!(
+            "<testsuites name=\"aiotsec cosim\" tests=\"{}\" failures=\"{failed}\" time=\"{time:.3}\">\n",
+            self.levels.len()
+        ));
+        x.push_str(&format!(
+            "  <testsuite name=\"cosim seed {} count {} shard {}/{}\" tests=\"{}\" failures=\"{failed}\" time=\"{time:.3}\">\n",
+            self.seed,
+            self.count,
+            self.shard.0,
+            self.shard.1.max(1),
+            self.levels.len()
+        ));
+        for l in &self.levels {
+            x.push_str(&format!(
+                "    <testcase classname=\"cosim\" name=\"{}\" time=\"{:.3}\">\n",
+                esc(&l.level),
+                l.seconds
+            ));
+            x.push_str(&format!(
+                "      <system-out>{} checks, {} AES blocks, {} cycles</system-out>\n",
+                l.checks, l.aes_blocks, l.cycles
+            ));
+            if l.mismatches > 0 {
+                let mut body = String::new();
+                for fl in self.failures.iter().filter(|fl| fl.level == l.level) {
+                    body.push_str(&format!(
+                        "{} ({}): {}\nrerun: {}\n",
+                        fl.case,
+                        fl.id,
+                        fl.detail,
+                        self.rerun(&fl.id)
+                    ));
+                }
+                x.push_str(&format!(
+                    "      <failure message=\"{} mismatches\">{}</failure>\n",
+                    l.mismatches,
+                    esc(&body)
+                ));
+            }
+            x.push_str("    </testcase>\n");
+        }
+        x.push_str("  </testsuite>\n</testsuites>\n");
+        x
     }
 }
 

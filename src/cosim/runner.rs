@@ -42,6 +42,40 @@ pub(super) struct Runner<'a> {
     txn_index: u64,
     /// Run the vectors, directed cases, procedure and security levels (the first shard).
     pub(super) directed: bool,
+    /// This simulation's slice of the random transactions: job `job` of `jobs` in this process.
+    job: u64,
+    jobs: u64,
+    /// The random transaction being run (its global index), or `None` in a directed part.
+    random_k: Option<u64>,
+    /// Ordinal of the next directed check in the current level.
+    dcase: u64,
+}
+
+/// A well-mixed 64-bit value of `seed` and `k` (SplitMix64 finaliser): the seed of random
+/// transaction `k`, or of a level's directed part, independent of how the run is split.
+pub(super) fn mix(seed: u64, k: u64) -> u64 {
+    let mut z = seed ^ k.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A level name as a number (FNV-1a), to seed its directed part.
+fn name_key(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A case id `LEVEL:dN` (directed check N of the level) or `LEVEL:rK` (random transaction K).
+pub(super) fn parse_case(id: &str) -> Option<(&str, bool, u64)> {
+    let (level, rest) = id.split_once(':')?;
+    let (random, n) = match rest.split_at_checked(1)? {
+        ("d", n) => (false, n),
+        ("r", n) => (true, n),
+        _ => return None,
+    };
+    Some((level, random, n.parse().ok()?))
 }
 
 impl<'a> Runner<'a> {
@@ -50,9 +84,17 @@ impl<'a> Runner<'a> {
     pub(super) fn new(
         opts: &'a CosimOptions,
         profile: &Profile,
-        directed: bool,
+        (job, jobs): (usize, usize),
         bar: indicatif::ProgressBar,
     ) -> Result<Self, Error> {
+        // the directed parts run in the first simulation of the first process shard, and not
+        // at all when one random transaction is asked for
+        let random_case = opts
+            .case
+            .as_deref()
+            .and_then(parse_case)
+            .is_some_and(|(_, random, _)| random);
+        let directed = job == 0 && opts.shard.0 == 0 && !random_case;
         if !(0.0..1.0).contains(&opts.stall_prob) {
             return Err(EngineError::Invalid(format!(
                 "stall probability {} outside [0, 1)",
@@ -94,6 +136,10 @@ impl<'a> Runner<'a> {
             bar,
             txn_index: 0,
             directed,
+            job: job as u64,
+            jobs: jobs.max(1) as u64,
+            random_k: None,
+            dcase: 0,
         })
     }
 
@@ -122,6 +168,59 @@ impl<'a> Runner<'a> {
         self.level_start = Instant::now();
         self.level_cycles0 = self.rtl.total_cycles();
         self.bar.set_message(name.to_string());
+        // each level's directed part from its own seed: the same with `--only` / `--case`
+        self.rng = StdRng::seed_from_u64(mix(self.opts.seed, name_key(name)));
+        self.dcase = 0;
+        self.random_k = None;
+    }
+
+    /// Whether level `name` runs (`--only`, or the level of `--case`).
+    pub(super) fn level_enabled(&self, name: &str) -> bool {
+        let case_level = self.opts.case.as_deref().and_then(parse_case).map(|c| c.0);
+        self.opts.only.as_deref().is_none_or(|l| l == name) && case_level.is_none_or(|l| l == name)
+    }
+
+    /// The global indices `start .. start + n` of random transactions this simulation runs:
+    /// those of its process shard (`--shard I/N`: k % N == I), split over the simulations of
+    /// the process (job j of J: (k / N) % J == j); with `--case LEVEL:rK`, only K.
+    pub(super) fn randoms(&self, start: u64, n: u64) -> Vec<u64> {
+        let (i, nsh) = (
+            u64::from(self.opts.shard.0),
+            u64::from(self.opts.shard.1.max(1)),
+        );
+        match self.opts.case.as_deref().and_then(parse_case) {
+            Some((_, true, k)) => {
+                if (start..start + n).contains(&k) && self.job == 0 {
+                    vec![k]
+                } else {
+                    vec![]
+                }
+            }
+            Some((_, false, _)) => vec![],
+            None => (start..start + n)
+                .filter(|k| k % nsh == i && (k / nsh) % self.jobs == self.job)
+                .collect(),
+        }
+    }
+
+    /// Start random transaction `k`: its stimulus from its own seed.
+    pub(super) fn begin_random(&mut self, k: u64) {
+        self.rng = StdRng::seed_from_u64(mix(self.opts.seed, k));
+        self.random_k = Some(k);
+    }
+
+    /// The id of the next check (`LEVEL:rK` in a random transaction, else `LEVEL:dN`, counting
+    /// the level's directed checks), and whether `--case` selects it.
+    fn next_case(&mut self) -> (String, bool) {
+        let id = match self.random_k {
+            Some(k) => format!("{}:r{k}", self.level.level),
+            None => {
+                self.dcase += 1;
+                format!("{}:d{}", self.level.level, self.dcase - 1)
+            }
+        };
+        let on = self.opts.case.as_deref().is_none_or(|c| c == id);
+        (id, on)
     }
 
     /// Close the current level and add it to the report.
@@ -131,11 +230,12 @@ impl<'a> Runner<'a> {
         self.report.levels.push(std::mem::take(&mut self.level));
     }
 
-    fn fail(&mut self, case: &str, detail: String, vcd: Option<PathBuf>) {
+    fn fail(&mut self, id: String, case: &str, detail: String, vcd: Option<PathBuf>) {
         self.level.mismatches += 1;
         if self.report.failures.len() < MAX_FAILURES_KEPT {
             self.report.failures.push(Failure {
                 level: self.level.level.clone(),
+                id,
                 case: case.into(),
                 detail,
                 vcd,
@@ -145,10 +245,14 @@ impl<'a> Runner<'a> {
 
     /// A check that is not a transaction comparison (security properties, vectors).
     pub(super) fn expect(&mut self, case: &str, ok: bool, detail: impl FnOnce() -> String) {
+        let (id, on) = self.next_case();
+        if !on {
+            return;
+        }
         self.level.checks += 1;
         if !ok {
             let d = detail();
-            self.fail(case, d, None);
+            self.fail(id, case, d, None);
         }
     }
 
@@ -212,6 +316,10 @@ impl<'a> Runner<'a> {
     pub(super) fn check(&mut self, case: &str, txn: Txn, stall: f64, random: bool) {
         self.txn_index += 1;
         let txn_seed = self.rng.next_u64();
+        let (id, on) = self.next_case();
+        if !on {
+            return;
+        }
         // Stall settings are per transaction; `set_stall_prob` only fails outside [0, 1).
         let _ = self.rtl.set_stall_prob(stall);
         self.rtl.set_random_placement(random);
@@ -233,7 +341,7 @@ impl<'a> Runner<'a> {
                 show(&model_out)
             );
             let vcd = self.write_trace(&txn, txn_seed, stall, random);
-            self.fail(case, detail, vcd);
+            self.fail(id, case, detail, vcd);
         }
         self.bar.inc(1);
     }

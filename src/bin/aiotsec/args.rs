@@ -267,11 +267,43 @@ pub struct CosimArgs {
     /// TEST ONLY: run against a deliberately broken RTL build (1: no K2 path, 2: S-box fault).
     #[arg(long, default_value_t = 0)]
     pub fault: u8,
-    /// Parallel simulations (0: one per core).
+    /// Parallel simulations (0: one per core). The stimulus does not depend on it.
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// Run slice I of N of the same stimulus (random transactions k with k % N == I; the
+    /// directed cases in slice 0), e.g. one per CI matrix entry or Slurm array task.
+    #[arg(long, value_name = "I/N", value_parser = shard)]
+    pub shard: Option<(u32, u32)>,
+    /// Run one level only (aes, nea2, nia2, message, procedure, security).
+    #[arg(long, value_name = "LEVEL")]
+    pub only: Option<String>,
+    /// Rerun exactly one check, by the id a failure line gives (LEVEL:dN or LEVEL:rK).
+    #[arg(long, value_name = "ID")]
+    pub case: Option<String>,
+    /// Also write the results as JUnit XML (one testcase per level) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
     #[arg(skip)]
     pub common: Common,
+}
+
+/// `I/N` with I < N.
+#[cfg(feature = "rtl")]
+fn shard(s: &str) -> Result<(u32, u32), String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}`: expected I/N, e.g. 0/4"))?;
+    let (i, n): (u32, u32) = (
+        i.trim().parse().map_err(|e| format!("`{s}`: {e}"))?,
+        n.trim().parse().map_err(|e| format!("`{s}`: {e}"))?,
+    );
+    if n == 0 || i >= n {
+        return Err(format!("`{s}`: need 0 <= I < N"));
+    }
+    Ok((i, n))
 }
 
 #[derive(Subcommand)]

@@ -4,11 +4,12 @@
 
 use super::super::runner::Runner;
 use super::super::txn::{Txn, TxnOut, cmac_with};
+use super::Randoms;
 use crate::keys::Key128;
 use crate::vectors::{CmacVector, CtrVector};
 
-/// The level, with `n` random blocks.
-pub(super) fn run(r: &mut Runner, ctr: &[CtrVector], cmac: &[CmacVector], n: usize) {
+/// The level, with the random blocks `n`.
+pub(super) fn run(r: &mut Runner, ctr: &[CtrVector], cmac: &[CmacVector], n: Randoms) {
     r.begin("aes");
     if r.directed {
         fips197(r);
@@ -17,7 +18,8 @@ pub(super) fn run(r: &mut Runner, ctr: &[CtrVector], cmac: &[CmacVector], n: usi
         extremes(r);
     }
     let stall = r.opts.stall_prob;
-    for _ in 0..n {
+    for k in r.randoms(n.start, n.n) {
+        r.begin_random(k);
         let (key, block) = (r.key(), r.key());
         r.check("random", Txn::Aes { key, block }, stall, true);
     }

@@ -7,19 +7,21 @@ use rand::{Rng, RngCore};
 
 use super::super::runner::Runner;
 use super::super::txn::Txn;
+use super::Randoms;
 use crate::profile::MAC_LEN;
 use crate::sim::params;
 
-/// The level, with `n` random transactions (a quarter of them attacks).
-pub(super) fn run(r: &mut Runner, n: usize) {
+/// The level, with the random transactions `n` (the first quarter of them attacks).
+pub(super) fn run(r: &mut Runner, n: Randoms) {
     r.begin("message");
     if r.directed {
         well_formed(r);
         bad_lengths(r);
         bad_indications(r);
     }
-    attacks(r, n / 4);
-    random(r, n - n / 4);
+    let (att, rnd) = n.split(n.n / 4);
+    attacks(r, att);
+    random(r, rnd);
     r.end();
 }
 
@@ -117,14 +119,22 @@ impl Attack {
     }
 }
 
-/// Every attack 8 times without stalls (directed shard), then `n` more with back-pressure,
-/// the attacks taking turns.
-fn attacks(r: &mut Runner, n: usize) {
-    let directed = Attack::ALL.len() * 8;
-    let first = if r.directed { 0 } else { directed };
-    for i in first..(directed + n) {
-        let stall = if i < directed { 0.0 } else { r.opts.stall_prob };
-        attack(r, Attack::ALL[i % Attack::ALL.len()], stall);
+/// Every attack 8 times without stalls (directed shard), then the random transactions `n` with
+/// back-pressure, the attacks taking turns.
+fn attacks(r: &mut Runner, n: Randoms) {
+    let na = Attack::ALL.len();
+    if r.directed {
+        for i in 0..na * 8 {
+            attack(r, Attack::ALL[i % na], 0.0);
+        }
+    }
+    for k in r.randoms(n.start, n.n) {
+        r.begin_random(k);
+        attack(
+            r,
+            Attack::ALL[(k - n.start) as usize % na],
+            r.opts.stall_prob,
+        );
     }
 }
 
@@ -165,10 +175,11 @@ fn attack(r: &mut Runner, a: Attack, stall: f64) {
 
 /// `n` random requests to unprotect or responses to protect, mostly within the profile's
 /// maximum length, a tenth up to the buffer's.
-fn random(r: &mut Runner, n: usize) {
+fn random(r: &mut Runner, n: Randoms) {
     let stall = r.opts.stall_prob;
     let (profile_max_body, max_body) = (profile_max_body(r), r.max_body());
-    for _ in 0..n {
+    for k in r.randoms(n.start, n.n) {
+        r.begin_random(k);
         let keys = r.keys();
         let body = if r.rng.gen_bool(0.9) {
             r.rng.gen_range(0..=profile_max_body)

@@ -43,43 +43,92 @@ impl Vectors {
     }
 }
 
-/// Split of the random transactions over the levels.
+/// The random transactions of a level: global indices `start .. start + n` of the run's
+/// `count` (the same whatever the run's split over simulations and process shards).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Randoms {
+    pub(super) start: u64,
+    pub(super) n: u64,
+}
+
+impl Randoms {
+    /// The first `n` of these and the rest.
+    fn split(self, n: u64) -> (Randoms, Randoms) {
+        let n = n.min(self.n);
+        (
+            Randoms {
+                start: self.start,
+                n,
+            },
+            Randoms {
+                start: self.start + n,
+                n: self.n - n,
+            },
+        )
+    }
+}
+
+/// Split of the random transactions over the levels: a fifth each to AES, NEA2 and NIA2, the
+/// rest to the message level, in that order of the global index.
 struct RandomSplit {
-    aes: usize,
-    nea2: usize,
-    nia2: usize,
-    message: usize,
+    aes: Randoms,
+    nea2: Randoms,
+    nia2: Randoms,
+    message: Randoms,
 }
 
 impl RandomSplit {
-    /// A fifth each to AES, NEA2 and NIA2, the rest to the message level.
     fn of(count: usize) -> Self {
-        let (aes, nea2, nia2) = (count / 5, count / 5, count / 5);
+        let all = Randoms {
+            start: 0,
+            n: count as u64,
+        };
+        let fifth = all.n / 5;
+        let (aes, rest) = all.split(fifth);
+        let (nea2, rest) = rest.split(fifth);
+        let (nia2, message) = rest.split(fifth);
         Self {
             aes,
             nea2,
             nia2,
-            message: count - aes - nea2 - nia2,
+            message,
         }
     }
 }
 
-/// Run every level on `r`: the first four always (random transactions, plus the directed
-/// cases on the directed shard), the procedure, security and stall-free timing on the directed
-/// shard only.
+/// Run every level on `r` that `--only` / `--case` leave on: the first four always (random
+/// transactions, plus the directed cases on the directed shard), the procedure, security and
+/// stall-free timing on the directed shard only.
 pub(super) fn run(r: &mut Runner, v: &Vectors) {
     let n = RandomSplit::of(r.opts.count);
-    aes::run(r, &v.ctr, &v.cmac, n.aes);
-    nea2::run(r, &v.nea2, n.nea2);
-    nia2::run(r, &v.nia2, n.nia2);
-    message::run(r, n.message);
+    if r.level_enabled("aes") {
+        aes::run(r, &v.ctr, &v.cmac, n.aes);
+    }
+    if r.level_enabled("nea2") {
+        nea2::run(r, &v.nea2, n.nea2);
+    }
+    if r.level_enabled("nia2") {
+        nia2::run(r, &v.nia2, n.nia2);
+    }
+    if r.level_enabled("message") {
+        message::run(r, n.message);
+    }
     if !r.directed {
         return;
     }
-    procedure::run(r);
-    security::run(r);
-    timing::run(r);
+    if r.level_enabled("procedure") {
+        procedure::run(r);
+    }
+    if r.level_enabled("security") {
+        security::run(r);
+    }
+    if r.opts.only.is_none() && r.opts.case.is_none() {
+        timing::run(r);
+    }
 }
+
+/// The level names, in the order of the report.
+pub(super) const LEVELS: [&str; 6] = ["aes", "nea2", "nia2", "message", "procedure", "security"];
 
 /// Builds the transaction of a raw NEA2/NIA2 level from its keys, inputs, data and length.
 type MakeTxn = fn(KeyPair, SecurityInputs, Vec<u8>, usize) -> Txn;
@@ -112,7 +161,7 @@ struct Shape {
 /// Directed and random cases of a raw NEA2/NIA2 level: every length of [`directed_lengths`],
 /// all 32 bearers in both directions, COUNT 0/0xffffffff with all-zero/all-one keys (see
 /// [`Shape`]), then `n` random transactions with back-pressure.
-fn algorithm_cases(r: &mut Runner, make: MakeTxn, shape: &Shape, n: usize) {
+fn algorithm_cases(r: &mut Runner, make: MakeTxn, shape: &Shape, n: Randoms) {
     if r.directed {
         lengths(r, make);
         bearers_and_directions(r, make, shape.bearer_bits);
@@ -168,10 +217,11 @@ fn count_and_key_extremes(r: &mut Runner, make: MakeTxn, shape: &Shape) {
     }
 }
 
-/// `n` random transactions, mostly up to 1200 bits, a fifth up to the buffer size.
-fn random_algorithm(r: &mut Runner, make: MakeTxn, n: usize) {
+/// The random transactions `n`, mostly up to 1200 bits, a fifth up to the buffer size.
+fn random_algorithm(r: &mut Runner, make: MakeTxn, n: Randoms) {
     let stall = r.opts.stall_prob;
-    for _ in 0..n {
+    for k in r.randoms(n.start, n.n) {
+        r.begin_random(k);
         let (keys, inputs) = (r.keys(), r.inputs());
         let bits = if r.rng.gen_bool(0.8) {
             r.rng.gen_range(0..=1200)

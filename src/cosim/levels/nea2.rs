@@ -3,7 +3,7 @@
 
 use super::super::runner::Runner;
 use super::super::txn::{KeyPair, Txn, TxnOut};
-use super::{Shape, algorithm_cases};
+use super::{Randoms, Shape, algorithm_cases};
 use crate::profile::SecurityInputs;
 use crate::vectors::NeaVector;
 
@@ -15,8 +15,8 @@ const SHAPE: Shape = Shape {
     extreme_direction: 1,
 };
 
-/// The level, with `n` random transactions.
-pub(super) fn run(r: &mut Runner, vectors: &[NeaVector], n: usize) {
+/// The level, with the random transactions `n`.
+pub(super) fn run(r: &mut Runner, vectors: &[NeaVector], n: Randoms) {
     r.begin("nea2");
     if r.directed {
         for v in vectors {

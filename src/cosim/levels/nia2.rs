@@ -3,7 +3,7 @@
 
 use super::super::runner::Runner;
 use super::super::txn::{KeyPair, Txn, TxnOut};
-use super::{Shape, algorithm_cases};
+use super::{Randoms, Shape, algorithm_cases};
 use crate::profile::SecurityInputs;
 use crate::vectors::NiaVector;
 
@@ -15,8 +15,8 @@ const SHAPE: Shape = Shape {
     extreme_direction: 0,
 };
 
-/// The level, with `n` random transactions.
-pub(super) fn run(r: &mut Runner, vectors: &[NiaVector], n: usize) {
+/// The level, with the random transactions `n`.
+pub(super) fn run(r: &mut Runner, vectors: &[NiaVector], n: Randoms) {
     r.begin("nia2");
     if r.directed {
         for v in vectors {
