@@ -498,3 +498,59 @@ fn cosim_writes_junit_and_refuses_unknown_selections() {
         assert_eq!(code, 2, "{bad:?}");
     }
 }
+
+#[cfg(feature = "rtl")]
+#[test]
+fn shard_reports_merge_into_the_unsharded_one() {
+    let dir = std::env::temp_dir();
+    let mut files = Vec::new();
+    for i in 0..2 {
+        let (code, out) = aiotsec(&[
+            "cosim",
+            "--count",
+            "40",
+            "--fault",
+            "1",
+            "--shard",
+            &format!("{i}/2"),
+            "--json",
+            "--quiet",
+        ]);
+        assert_eq!(code, 1, "fault 1 has mismatches");
+        let f = dir.join(format!("aiotsec-cli-shard{i}-{}.json", std::process::id()));
+        std::fs::write(&f, out).expect("write");
+        files.push(f.to_string_lossy().into_owned());
+    }
+    let mut args = vec!["cosim-merge"];
+    args.extend(files.iter().map(String::as_str));
+    args.push("--json");
+    let (code, merged) = aiotsec(&args);
+    let (_, whole) = aiotsec(&[
+        "cosim", "--count", "40", "--fault", "1", "--json", "--quiet",
+    ]);
+    for f in &files {
+        let _ = std::fs::remove_file(f);
+    }
+    assert_eq!(code, 1);
+    let (m, w): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&merged).expect("json"),
+        serde_json::from_str(&whole).expect("json"),
+    );
+    let counts = |v: &serde_json::Value| -> Vec<(String, u64, u64)> {
+        v["levels"]
+            .as_array()
+            .expect("levels")
+            .iter()
+            .map(|l| {
+                (
+                    l["level"].as_str().unwrap_or("").to_string(),
+                    l["checks"].as_u64().unwrap_or(0),
+                    l["mismatches"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(counts(&m), counts(&w));
+    let (code, _) = aiotsec(&["cosim-merge", &files[0]]);
+    assert_eq!(code, 2, "a missing shard (and a deleted file) is an error");
+}

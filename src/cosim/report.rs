@@ -5,13 +5,16 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
 
 /// Failures a report keeps (all of them are counted).
 pub(super) const MAX_FAILURES_KEPT: usize = 32;
 
 /// Checks and results of one level.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LevelReport {
     pub level: String,
     pub checks: u64,
@@ -36,7 +39,8 @@ impl LevelReport {
 }
 
 /// Cycle statistics of one operation kind.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OpCycles {
     pub op: String,
     pub count: u64,
@@ -86,7 +90,8 @@ impl OpCycles {
 }
 
 /// Stall-free timing of representative operations (cycles).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Timing {
     /// One AES block on the aes128_enc model, handshake to handshake.
     pub aes_block: u64,
@@ -105,7 +110,7 @@ pub struct Timing {
 }
 
 /// A mismatch or violation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Failure {
     pub level: String,
     /// The check's id (`LEVEL:dN` directed, `LEVEL:rK` random transaction K): `--case ID`
@@ -118,7 +123,8 @@ pub struct Failure {
 }
 
 /// Results of a co-simulation run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CosimReport {
     pub seed: u64,
     pub count: usize,
@@ -164,6 +170,60 @@ impl CosimReport {
         let per_s = |n: u64| if wall > 0.0 { n as f64 / wall } else { 0.0 };
         self.cycles_per_second = per_s(self.sim_cycles);
         self.aes_blocks_per_second = per_s(self.aes_blocks_verified);
+    }
+
+    /// Merge the reports of the process shards of one run (`--shard I/N`, I = 0 .. N-1, each
+    /// given once, written with `--json`) into the report of the whole run.
+    pub fn merge_shards(reports: Vec<CosimReport>) -> Result<CosimReport, Error> {
+        let bad = |m: String| Err(Error::Protocol(format!("cosim-merge: {m}")));
+        let Some(first) = reports.first() else {
+            return bad("no report given".into());
+        };
+        let (key, n) = (
+            (
+                first.seed,
+                first.count,
+                first.stall_prob.to_bits(),
+                first.fault,
+            ),
+            first.shard.1.max(1),
+        );
+        let mut seen = vec![false; n as usize];
+        for r in &reports {
+            if (r.seed, r.count, r.stall_prob.to_bits(), r.fault) != key || r.shard.1.max(1) != n {
+                return bad(format!(
+                    "shard {}/{} is of another run (seed {}, count {}, stall {}, fault {})",
+                    r.shard.0, r.shard.1, r.seed, r.count, r.stall_prob, r.fault
+                ));
+            }
+            if r.only.is_some() || r.case.is_some() {
+                return bad("a report of an --only / --case run is not a shard".into());
+            }
+            match seen.get_mut(r.shard.0 as usize) {
+                Some(s) if !*s => *s = true,
+                _ => {
+                    return bad(format!(
+                        "shard {}/{n} given twice or out of range",
+                        r.shard.0
+                    ));
+                }
+            }
+        }
+        if let Some(i) = seen.iter().position(|s| !s) {
+            return bad(format!("shard {i}/{n} is missing"));
+        }
+        let mut reports = reports;
+        reports.sort_by_key(|r| r.shard.0);
+        let mut it = reports.into_iter();
+        let mut all = it.next().unwrap_or_default();
+        let mut wall = all.wall_seconds;
+        for r in it {
+            wall = wall.max(r.wall_seconds);
+            all.merge(r);
+        }
+        all.shard = (0, 1);
+        all.set_rates(wall);
+        Ok(all)
     }
 
     /// Fold the report of a random-only shard into the first shard's.

@@ -290,6 +290,20 @@ pub struct CosimArgs {
     pub common: Common,
 }
 
+/// `cosim-merge FILE...`.
+#[cfg(feature = "rtl")]
+#[derive(Args)]
+pub struct CosimMergeArgs {
+    /// The `--json` reports of the slices `--shard 0/N` .. `--shard N-1/N` of one run.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Also write the merged results as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    #[arg(skip)]
+    pub common: Common,
+}
+
 /// `I/N` with I < N.
 #[cfg(feature = "rtl")]
 fn shard(s: &str) -> Result<(u32, u32), String> {
@@ -362,6 +376,12 @@ pub enum Cmd {
     #[cfg(feature = "rtl")]
     #[command(after_help = "Example:\n    aiotsec cosim --seed 1 --count 2000 --jobs 2")]
     Cosim(CosimArgs),
+    /// Merge the JSON reports of the slices of a sharded co-simulation into one report.
+    #[cfg(feature = "rtl")]
+    #[command(
+        after_help = "Example:\n    for i in 0 1 2 3; do aiotsec cosim --count 100000 --shard $i/4 --json > s$i.json; done\n    aiotsec cosim-merge s0.json s1.json s2.json s3.json --junit cosim.xml"
+    )]
+    CosimMerge(CosimMergeArgs),
 }
 
 impl Cli {
@@ -391,6 +411,8 @@ impl Cmd {
             Cmd::Completions(a) => &mut a.common,
             #[cfg(feature = "rtl")]
             Cmd::Cosim(a) => &mut a.common,
+            #[cfg(feature = "rtl")]
+            Cmd::CosimMerge(a) => &mut a.common,
         }
     }
 
@@ -408,6 +430,8 @@ impl Cmd {
             Cmd::Completions(a) => &a.common,
             #[cfg(feature = "rtl")]
             Cmd::Cosim(a) => &a.common,
+            #[cfg(feature = "rtl")]
+            Cmd::CosimMerge(a) => &a.common,
         }
     }
 }

@@ -34,6 +34,8 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
         Cmd::Completions(a) => completions(&a),
         #[cfg(feature = "rtl")]
         Cmd::Cosim(a) => commands::cosim(a),
+        #[cfg(feature = "rtl")]
+        Cmd::CosimMerge(a) => commands::cosim_merge(&a),
     }
 }
 

@@ -11,7 +11,7 @@ mod procedure;
 
 pub use alg::{aes, kdf, nea2, nia2};
 #[cfg(feature = "rtl")]
-pub use cosim::cosim;
+pub use cosim::{cosim, cosim_merge};
 pub use keys::derive;
 pub use message::{protect, unprotect};
 pub use procedure::{procedure, profile};
