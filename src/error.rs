@@ -63,7 +63,8 @@ pub enum DecodeError {
     Status(u8),
 }
 
-/// Failures of a backend (not protocol verdicts: those are [`Status`]).
+/// Failures of a backend (not protocol verdicts: those are
+/// [`engine::Status`](crate::engine::Status)).
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum EngineError {
     #[error("no keys loaded (load keys first, or keys were zeroized)")]

@@ -554,3 +554,32 @@ fn shard_reports_merge_into_the_unsharded_one() {
     let (code, _) = aiotsec(&["cosim-merge", &files[0]]);
     assert_eq!(code, 2, "a missing shard (and a deleted file) is an error");
 }
+
+#[cfg(feature = "rtl")]
+#[test]
+fn a_whole_run_trace_is_capped_and_names_are_hierarchical() {
+    let f = std::env::temp_dir().join(format!("aiotsec-cli-cap-{}.vcd", std::process::id()));
+    let fs = f.to_string_lossy().into_owned();
+    let (code, out) = aiotsec(&[
+        "cosim",
+        "--count",
+        "200",
+        "--vcd",
+        &fs,
+        "--vcd-limit-mb",
+        "5",
+        "--quiet",
+    ]);
+    let len = std::fs::metadata(&f).map_or(0, |m| m.len());
+    let _ = std::fs::remove_file(&f);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("trace: VCD") && out.contains("closed at"),
+        "{out}"
+    );
+    assert!(
+        len < (45 << 20),
+        "capped near the limit (a transaction writes up to ~15 MB): {len}"
+    );
+    assert!(out.contains("tag_crypto_engine.g_ff.park_q"), "{out}");
+}

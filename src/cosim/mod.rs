@@ -41,6 +41,9 @@ pub struct CosimOptions {
     /// Write the waveform of the whole run's engine model to this VCD file (large!). Failure
     /// traces are written next to it (or to the temp directory when `None`).
     pub vcd: Option<PathBuf>,
+    /// Size at which the whole-run VCD is closed (the run goes on untraced, and the report says
+    /// so): a VCD grows by about 100 MB per 1000 random transactions.
+    pub vcd_limit: u64,
     /// 0: the RTL as designed; 1/2: the deliberately faulty builds (must produce mismatches).
     pub fault: u8,
     /// Show a progress bar on stderr.
@@ -61,6 +64,9 @@ pub struct CosimOptions {
     pub case: Option<String>,
 }
 
+/// Default [`CosimOptions::vcd_limit`]: 1 GiB.
+pub const DEFAULT_VCD_LIMIT: u64 = 1 << 30;
+
 /// The co-simulation's level names, in the order of the report.
 pub fn level_names() -> &'static [&'static str] {
     &levels::LEVELS
@@ -73,6 +79,7 @@ impl Default for CosimOptions {
             count: 2000,
             stall_prob: 0.2,
             vcd: None,
+            vcd_limit: DEFAULT_VCD_LIMIT,
             fault: 0,
             progress: false,
             jobs: 1,
@@ -150,7 +157,7 @@ fn progress_bar(opts: &CosimOptions) -> indicatif::ProgressBar {
     }
     let b = indicatif::ProgressBar::new(opts.count.saturating_add(n_directed) as u64);
     if let Ok(s) = indicatif::ProgressStyle::with_template(
-        "{spinner} {msg:<10} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+        "{spinner} {msg:<10} [{bar:40}] {pos}/{len} transactions, {per_sec} (transactions/s), eta {eta}",
     ) {
         b.set_style(s.progress_chars("=> "));
     }

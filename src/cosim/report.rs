@@ -138,6 +138,8 @@ pub struct CosimReport {
     pub failures: Vec<Failure>,
     /// Secret registers checked for zero after ZEROIZE and reset.
     pub secret_registers: Vec<String>,
+    /// Set when the whole-run VCD reached its size limit and was closed.
+    pub vcd_capped: Option<String>,
     pub sim_cycles: u64,
     /// Parallel simulations the run used.
     pub jobs: usize,
@@ -449,6 +451,9 @@ impl fmt::Display for CosimReport {
             "secret registers checked: {}",
             self.secret_registers.join(", ")
         )?;
+        if let Some(n) = &self.vcd_capped {
+            writeln!(f, "trace: {n}")?;
+        }
         self.fmt_verdict(f)
     }
 }

@@ -333,6 +333,7 @@ impl<'a> Runner<'a> {
             .entry(txn.op_name())
             .or_default()
             .add(cycles, txn.octets());
+        self.cap_trace();
         if !same(&rtl_out, &model_out) {
             let detail = format!(
                 "{}: RTL {} vs model {}",
@@ -344,6 +345,29 @@ impl<'a> Runner<'a> {
             self.fail(id, case, detail, vcd);
         }
         self.bar.inc(1);
+    }
+
+    /// Close the whole-run VCD once it exceeds [`CosimOptions::vcd_limit`] (checked after every
+    /// transaction), saying so on stderr and in the report.
+    fn cap_trace(&mut self) {
+        let Some(p) = &self.opts.vcd else { return };
+        if !self.rtl.tracing() {
+            return;
+        }
+        let len = std::fs::metadata(p).map_or(0, |m| m.len());
+        if len > self.opts.vcd_limit {
+            self.rtl.close_vcd();
+            let note = format!(
+                "VCD {} closed at {} MiB (limit {} MiB, --vcd-limit-mb) after {} transactions; \
+                 the run went on untraced",
+                p.display(),
+                len >> 20,
+                self.opts.vcd_limit >> 20,
+                self.txn_index
+            );
+            eprintln!("cosim: {note}");
+            self.report.vcd_capped = Some(note);
+        }
     }
 
     /// Run an official vector's transaction: the model must give `expected`, the RTL the model's

@@ -133,7 +133,8 @@ impl EngineSim {
         unsafe { aiot_tce_secret_bits(self.h.as_ptr()) }
     }
 
-    /// The secret registers read by [`EngineSim::secret_bits_set`] (Verilated member names).
+    /// The secret registers read by [`EngineSim::secret_bits_set`], by their RTL hierarchical
+    /// names (`tag_crypto_engine.g_ff.park_q`).
     pub fn secret_registers(&self) -> Vec<String> {
         // SAFETY: `h` live; the shim returns a static NUL-terminated string.
         let p = unsafe { aiot_tce_secret_names(self.h.as_ptr()) };
@@ -146,9 +147,15 @@ impl EngineSim {
             .into_owned();
         s.split(',')
             .filter(|x| !x.is_empty())
-            .map(String::from)
+            .map(hierarchical)
             .collect()
     }
+}
+
+/// A Verilator member name as the RTL hierarchy (`tag_crypto_engine__DOT__g_ff__DOT__park_q` ->
+/// `tag_crypto_engine.g_ff.park_q`).
+pub(crate) fn hierarchical(mangled: &str) -> String {
+    mangled.replace("__DOT__", ".")
 }
 
 impl Drop for EngineSim {

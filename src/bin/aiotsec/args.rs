@@ -261,9 +261,12 @@ pub struct CosimArgs {
     pub count: usize,
     #[arg(long, default_value_t = 0.2)]
     pub stall_prob: f64,
-    /// Trace the whole run to this VCD file.
+    /// Trace the whole run to this VCD file (about 100 MB per 1000 random transactions).
     #[arg(long)]
     pub vcd: Option<PathBuf>,
+    /// Close the --vcd trace when it reaches this many MiB (the run goes on untraced).
+    #[arg(long, default_value_t = 1024, value_name = "MIB")]
+    pub vcd_limit_mb: u64,
     /// TEST ONLY: run against a deliberately broken RTL build (1: no K2 path, 2: S-box fault).
     #[arg(long, default_value_t = 0)]
     pub fault: u8,

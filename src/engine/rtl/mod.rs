@@ -197,6 +197,11 @@ impl RtlEngine {
         Ok(())
     }
 
+    /// Whether the [`EngineSim`]'s waveform is being written.
+    pub fn tracing(&self) -> bool {
+        self.vcd_open
+    }
+
     /// Write a VCD waveform of the [`AesSim`] from now on.
     pub fn open_aes_vcd(&mut self, path: &std::path::Path) -> Result<(), EngineError> {
         self.aes.open_vcd(path)

@@ -21,6 +21,7 @@ pub fn cosim(a: CosimArgs) -> Result<Output, Error> {
         count: a.count,
         stall_prob: a.stall_prob,
         vcd: a.vcd,
+        vcd_limit: a.vcd_limit_mb.saturating_mul(1 << 20),
         fault: a.fault,
         progress: !a.common.json && !a.quiet,
         jobs: a.jobs,
