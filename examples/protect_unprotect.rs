@@ -23,9 +23,10 @@ fn main() -> Result<(), aiotsec::Error> {
     println!("protected {}", encode(&msg));
     let u = messages::unprotect(&profile, &keys, profile.request, &msg)?;
     let back = CommandRequest::decode(&u.plain, &profile)?;
+    let fields = serde_json::to_string(&back.command).unwrap_or_default();
     println!(
-        "verified and deciphered: {:?} (ciphered: {})",
-        back.command, u.ciphered
+        "verified and deciphered: {fields} (ciphered: {})",
+        u.ciphered
     );
     let mut forged = msg.clone();
     forged[2] ^= 0x01; // a bit of the MAC field
