@@ -583,3 +583,16 @@ fn a_whole_run_trace_is_capped_and_names_are_hierarchical() {
     );
     assert!(out.contains("tag_crypto_engine.g_ff.park_q"), "{out}");
 }
+
+#[test]
+fn options_that_do_not_apply_are_refused() {
+    let (code, _) = aiotsec(&[
+        "protect", "--kaiotf", KAIOTF, "--plain", "0101", "--offset", "3",
+    ]);
+    assert_eq!(code, 2, "--plain with a command field");
+    let (code, _) = aiotsec(&["protect", "--kaiotf", KAIOTF, "--plain", "010100000010"]);
+    assert_eq!(
+        code, 0,
+        "--plain alone (the command fields keep their defaults)"
+    );
+}

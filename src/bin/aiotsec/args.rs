@@ -21,7 +21,7 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
     /// Profile file (TOML, merged over the provisional default; at most 64 KiB). Refused by the
-    /// commands that do not use a profile (kdf, aes, cosim).
+    /// commands that do not use a profile (kdf, cosim, cosim-merge, completions).
     #[arg(long, global = true, value_name = "FILE")]
     pub profile: Option<PathBuf>,
 }
@@ -82,6 +82,7 @@ pub struct AlgArgs {
     /// Message (hex, at least ceil(bits/8) octets).
     #[arg(long)]
     pub data: String,
+    /// Engine backend.
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
     #[arg(skip)]
@@ -143,10 +144,13 @@ pub struct CmdArgs {
 
 #[derive(Args)]
 pub struct KdfArgs {
+    /// Key (hex; KAIOTF or K_AIoT: 16 or 32 octets, any length accepted).
     #[arg(long)]
     pub key: String,
+    /// FC, one octet (hex, with or without 0x).
     #[arg(long)]
     pub fc: String,
+    /// A parameter P_i (hex, up to 65535 octets); repeat for P0, P1, ... (L_i is added).
     #[arg(long = "param")]
     pub params: Vec<String>,
     #[arg(skip)]
@@ -155,10 +159,13 @@ pub struct KdfArgs {
 
 #[derive(Args)]
 pub struct AesArgs {
+    /// AES-128 key (hex, 16 octets).
     #[arg(long)]
     pub key: String,
+    /// Plaintext block (hex, 16 octets).
     #[arg(long)]
     pub block: String,
+    /// Engine backend.
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
     #[arg(skip)]
@@ -170,8 +177,10 @@ pub struct DeriveArgs {
     /// Long-term key K_AIoT (hex, 128 or 256 bits); with --n-aiotf and --n-dev.
     #[arg(long)]
     pub ltk: Option<String>,
+    /// N_AIOTF, the AIOTF's nonce (hex, 16 octets in the provisional profile).
     #[arg(long)]
     pub n_aiotf: Option<String>,
+    /// N_DEV, the device's nonce (hex, 8 octets in the provisional profile).
     #[arg(long)]
     pub n_dev: Option<String>,
     /// Start from KAIOTF instead.
@@ -185,16 +194,18 @@ pub struct DeriveArgs {
 pub struct ProtectArgs {
     #[command(flatten)]
     pub keys: KeyArgs,
+    /// Direction: the request or response COUNT/BEARER/DIRECTION of the profile.
     #[arg(long, value_enum, default_value = "request")]
     pub dir: Dir,
+    /// Cipher with 128-NEA2 (on) or null ciphering (off); integrity protection always.
     #[arg(long, value_enum, default_value = "on")]
     pub cipher: OnOff,
     /// Plain AIOT NAS message (hex; whitespace allowed; `-` reads standard input); default:
     /// encode --command.
-    #[arg(long, conflicts_with = "plain_file")]
+    #[arg(long, conflicts_with_all = ["plain_file", "command", "offset", "length", "data"])]
     pub plain: Option<String>,
     /// Read the plain message (hex) from this file instead.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["command", "offset", "length", "data"])]
     pub plain_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub cmd: CmdArgs,
@@ -209,6 +220,7 @@ pub struct ProtectArgs {
 pub struct UnprotectArgs {
     #[command(flatten)]
     pub keys: KeyArgs,
+    /// Direction: the request or response COUNT/BEARER/DIRECTION of the profile.
     #[arg(long, value_enum, default_value = "request")]
     pub dir: Dir,
     /// Protected message (hex; whitespace and a trailing newline allowed); absent or `-`: read
@@ -227,6 +239,7 @@ pub struct UnprotectArgs {
 
 #[derive(Args)]
 pub struct ProcedureArgs {
+    /// Cipher the command and its response with 128-NEA2 (on) or null ciphering (off).
     #[arg(long, value_enum, default_value = "on")]
     pub cipher: OnOff,
     #[command(flatten)]
@@ -257,8 +270,10 @@ pub struct CosimArgs {
     /// Seed of the stimulus (decimal or 0x hex).
     #[arg(long, default_value = "1", value_parser = num::<u64>)]
     pub seed: u64,
+    /// Random transactions after the vectors and directed cases.
     #[arg(long, default_value_t = 50000)]
     pub count: usize,
+    /// Per-cycle stall probability on every handshake of the random transactions (0..1).
     #[arg(long, default_value_t = 0.2)]
     pub stall_prob: f64,
     /// Trace the whole run to this VCD file (about 100 MB per 1000 random transactions).
