@@ -124,6 +124,9 @@ pub struct Trace {
     /// the run.
     pub seed: u64,
     pub backend: String,
+    /// Clock cycles of the device's engine over the run (every delivered R2D frame: load keys,
+    /// unprotect, protect, zeroize); `None` for the model.
+    pub cycles: Option<u64>,
     pub cipher: bool,
     pub attack: Option<Attack>,
     pub steps: Vec<Step>,
@@ -240,6 +243,7 @@ impl<'a> Run<'a> {
         let trace = Trace {
             seed,
             backend: engine.name().to_string(),
+            cycles: None,
             cipher: cfg.cipher,
             attack: cfg.attack,
             steps: vec![],
@@ -342,7 +346,11 @@ impl<'a> Run<'a> {
         actor: &'static str,
         f: &R2dFrame,
     ) -> Result<(D2rFrame, Executed), Error> {
+        let c0 = self.engine.total_cycles();
         let r = self.dev.handle_r2d(f, &mut *self.engine);
+        if let (Some(a), Some(b)) = (c0, self.engine.total_cycles()) {
+            self.trace.cycles = Some(self.trace.cycles.unwrap_or(0) + (b - a));
+        }
         if let Err(e) = &r {
             self.rec
                 .add(5, actor, format!("message discarded: {e}"), &[]);

@@ -596,3 +596,16 @@ fn options_that_do_not_apply_are_refused() {
         "--plain alone (the command fields keep their defaults)"
     );
 }
+
+#[cfg(feature = "rtl")]
+#[test]
+fn engine_runs_report_backend_and_cycles_with_the_same_keys() {
+    let p = json(&["procedure", "--device", "rtl", "--seed", "3"]);
+    assert_eq!(p["backend"], "rtl");
+    assert!(p["cycles"].as_u64().unwrap_or(0) > 1000, "{p}");
+    let m = json(&["procedure", "--seed", "3"]);
+    assert_eq!(
+        (m["backend"].as_str(), m["cycles"].is_null()),
+        (Some("model"), true)
+    );
+}

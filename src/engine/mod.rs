@@ -81,6 +81,12 @@ pub trait CryptoEngine {
     fn last_cycles(&self) -> Option<u64> {
         None
     }
+
+    /// Clock cycles simulated or run since the backend was opened (hardware backends); `None`
+    /// for the model. The difference over a sequence of operations is their cost.
+    fn total_cycles(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Which backend a command should use.

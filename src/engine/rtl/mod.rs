@@ -371,6 +371,10 @@ impl CryptoEngine for RtlEngine {
         self.message_op(Op::Protect, frame)
     }
 
+    fn total_cycles(&self) -> Option<u64> {
+        Some(RtlEngine::total_cycles(self))
+    }
+
     fn last_cycles(&self) -> Option<u64> {
         Some(self.last_cycles)
     }

@@ -35,6 +35,9 @@ fn trace_text(t: &Trace) -> String {
             text.push_str(&format!("            {k:<13} {v}\n"));
         }
     }
+    if let Some(c) = t.cycles {
+        text.push_str(&format!("device engine ({}): {c} cycles\n", t.backend));
+    }
     text.push_str(&format!(
         "result: {} ({})",
         if t.success { "OK" } else { "FAILED" },
