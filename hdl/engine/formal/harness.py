@@ -245,6 +245,10 @@ module p3_wrap (
   wire verdict = (ncmp == 3'd4) && !bad;
   always @* begin
     if (unp && mem_req && mem_we) assert (verdict);
+`ifdef REACH
+    // non-vacuity (FORMAL_DEEP): "UNPROTECT never writes" must be refuted by a trace
+    assert (!(unp && mem_req && mem_we));
+`endif
 `ifdef HELPERS
     // strengthening for the induction (each a fact of the reachable states)
     assert (unp == (x_op == 3'd4));
