@@ -5,7 +5,8 @@
 // Known answers: FIPS-197 C.1 and the SP 800-38A F.5.1 CTR keystream blocks AES_K(ctr_i) =
 // plaintext_i ^ ciphertext_i, from hdl/build/aes128_vec.hex (hdl/aes/tb/tbvec.py; nothing typed
 // here). Also checked: `ready` high when idle and low while a block is computed, exactly one
-// `done` pulse per block, and a one-block repeat after reset.
+// `done` pulse per block, a one-block repeat after reset, and the key / block shift registers zero
+// after every reset (one with a key shifted in and not used included).
 `timescale 1ns/1ps
 `include "aes128_vec.vh"
 module aes128_enc_ice40_tb;
@@ -81,6 +82,7 @@ module aes128_enc_ice40_tb;
     repeat (3) @(posedge clk);
     @(negedge clk) rst_n = 1'b1;
     check(sdo === 1'b0 && done === 1'b0, "outputs clear after reset");
+    check(dut.key_sr === 128'd0 && dut.blk_sr === 128'd0, "reset clears the key and block registers");
 
     // first key/block in; then per vector: run, shift the result out while the next one shifts in
     shift128(vec[0][383:256], vec[0][255:128], got);
@@ -100,6 +102,13 @@ module aes128_enc_ice40_tb;
     run_block;
     shift128(128'd0, 128'd0, got);
     check(got === vec[0][127:0], "FIPS-197 C.1 after reset");
+
+    // reset with a key and a block shifted in (not started): no key bit survives it
+    shift128(vec[1][383:256], vec[1][255:128], got);
+    check(dut.key_sr === vec[1][383:256], "key shifted in before the reset");
+    @(negedge clk) rst_n = 1'b0;
+    @(negedge clk) rst_n = 1'b1;
+    check(dut.key_sr === 128'd0 && dut.blk_sr === 128'd0, "reset clears a key shifted in and not used");
 
     $display("aes128_enc_ice40_tb: %0d vectors, start to done at most %0d cycles", NV, maxlat);
     $display("aes128_enc_ice40_tb: %0d passed, %0d failed", pass, fail);

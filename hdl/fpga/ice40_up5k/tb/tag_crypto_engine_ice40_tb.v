@@ -18,7 +18,8 @@
 //   * ZEROIZE (GO op 1) in any state: with a LOAD_KEYS stuck after 7 of its 32 octets (an 8th
 //     written to DATA in the cycle before), it clears the holding register, the engine's key ring, park RAM and
 //     AES registers, reports done / OK, and the next NIA2 gets NO_KEYS; and with an octet left in
-//     DATA while idle.
+//     DATA while idle; PARAM, MAC, status and dout cleared at the GO. After reset: STAT 0, the MAC
+//     register reads 0, PTR is 0.
 // Vectors: hdl/build/{nia2,nea2}_vec.memh + tbvec_engine.vh from hdl/engine/tb/tbvec.py (record
 // layout: count(2), then per vector key(16) count(4) bearer(1) direction(1) bits(2) data).
 `timescale 1ns/1ps
@@ -134,6 +135,8 @@ module tag_crypto_engine_ice40_tb;
       hw(S_GO, {5'd0, OP_ZERO});
       t0 = cyc;
       check(dut.dat_v === 1'b0 && dut.dat_q === 8'h00, "ZEROIZE clears the DATA holding register at once");
+      check(dut.prm_sr === 28'd0 && dut.mac_q === 32'd0 && dut.st_q === 3'd0 && dout === 8'h00,
+            "ZEROIZE clears PARAM, MAC, status and dout at once");
       while (busy === 1'b1 && cyc - t0 < 2000) @(negedge clk);
       hr(S_STAT, stat);
       check(busy === 1'b0 && done === 1'b1 && stat === 8'h80, what);
@@ -190,6 +193,16 @@ module tag_crypto_engine_ice40_tb;
     check(busy === 1'b0 && done === 1'b0, "idle after reset");
     hr(S_STAT, stat);
     check(stat === 8'h00, "STAT after reset");
+    // the MAC register reads 0 and PTR is 0 after reset (a WDATA without PTR writes octet 0, once
+    // the engine's 32-cycle scrub, which holds the frame buffer, is over)
+    ok = 1;
+    for (i = 0; i < 4; i = i + 1) begin hr(S_MAC, d); if (d !== 8'h00) ok = 0; end
+    check(ok, "MAC register 0 after reset");
+    repeat (40) @(negedge clk);
+    hw(S_WDATA, 8'h3c);
+    set_ptr(12'h000);
+    rd_frame(d);
+    check(d === 8'h3c, "PTR 0 after reset (WDATA without PTR writes octet 0)");
 
     // NIA2 before any key: NO_KEYS
     set_fields(16'd64, 12'd0, 1'b0, 5'd0, 32'd0);
