@@ -18,7 +18,15 @@
 //   * ZEROIZE (GO op 1) in any state: with a LOAD_KEYS stuck after 7 of its 32 octets (an 8th
 //     written to DATA in the cycle before), it clears the holding register, the engine's key ring, park RAM and
 //     AES registers, reports done / OK, and the next NIA2 gets NO_KEYS; and with an octet left in
-//     DATA while idle.
+//     DATA while idle (a MAC unread and an RDATA in the cycle before); PARAM, MAC, status, dout
+//     and the pending command / acknowledge / read flags cleared at the GO, dout 0 throughout;
+//     after a NO_KEYS status; during an NEA2 in a cycle acknowledging a memory transfer; with a GO
+//     not yet taken (during the scrub after reset): dropped, the frame buffer the host's again.
+//   * After reset: every shim register cleared (dout 0), STAT 0, the MAC register reads 0, PTR 0,
+//     no done without a command; the frame buffer has 4 KiB (0x000 and 0x800 distinct). STAT while
+//     busy shows done 0 and the previous status, and dout holds a STAT read (snapshot). NIA2 also
+//     of C.2.2 (MAC bit 31 set); the MAC register reads 0 after its 4 octets. BAD_LEN for a
+//     length with bit 15 set. A host frame write in the cycle after GO is ignored.
 // Vectors: hdl/build/{nia2,nea2}_vec.memh + tbvec_engine.vh from hdl/engine/tb/tbvec.py (record
 // layout: count(2), then per vector key(16) count(4) bearer(1) direction(1) bits(2) data).
 `timescale 1ns/1ps
@@ -27,7 +35,7 @@ module tag_crypto_engine_ice40_tb;
   localparam [2:0] S_DATA = 3'd0, S_PARAM = 3'd1, S_PTR = 3'd2, S_WDATA = 3'd3, S_GO = 3'd4,
                    S_RDATA = 3'd5, S_STAT = 3'd6, S_MAC = 3'd7;
   localparam [2:0] OP_LOAD = 3'd0, OP_ZERO = 3'd1, OP_NEA = 3'd2, OP_NIA = 3'd3, OP_UNP = 3'd4;
-  localparam [2:0] ST_OK = 3'd0, ST_NO_KEYS = 3'd4;
+  localparam [2:0] ST_OK = 3'd0, ST_BAD_LEN = 3'd3, ST_NO_KEYS = 3'd4;
 
   reg        clk = 1'b0;
   reg        rst_n = 1'b0;
@@ -85,7 +93,9 @@ module tag_crypto_engine_ice40_tb;
     end
   endtask
   // one command octet: wait until STAT shows the holding register empty, then write DATA
+  // STAT read while busy: done 0, bits 5:3 0, the status of the previous command (last_st)
   reg [7:0] dst;
+  reg [2:0] last_st = 3'd0;
   task send_octet(input [7:0] o);
     integer t;
     begin
@@ -93,11 +103,13 @@ module tag_crypto_engine_ice40_tb;
       hr(S_STAT, dst);
       while (dst[6] === 1'b1 && cyc - t < 2000) hr(S_STAT, dst);
       check(dst[6] === 1'b0, "DATA holding register freed");
+      check(dst[7] === 1'b0 && dst[5:3] === 3'b000 && dst[2:0] === last_st,
+            "STAT while busy: done 0, previous status");
       hw(S_DATA, o);
     end
   endtask
   // GO, then poll the pins (optionally poke the frame buffer while busy), then read and check STAT
-  reg [7:0] stat;
+  reg [7:0] stat, snap;
   integer   t0, op_cycles;
   task go(input [2:0] op, input integer pokes, input [2:0] exp_st, input [8*40-1:0] what);
     integer k;
@@ -108,10 +120,14 @@ module tag_crypto_engine_ice40_tb;
       if (op == OP_LOAD) for (k = 0; k < 32; k = k + 1) send_octet(keys_oct[255 - 8*k -: 8]);
       if (op == OP_NEA || op == OP_NIA) for (k = 0; k < 5; k = k + 1) send_octet(hdr_oct[39 - 8*k -: 8]);
       for (k = 0; k < pokes; k = k + 1) hw(S_WDATA, 8'hee);   // must be ignored while busy
+      hr(S_STAT, snap);                      // a STAT read is a snapshot: dout holds it
       while (busy === 1'b1 && cyc - t0 < 20000) @(negedge clk);
       op_cycles = cyc - t0;
       check(busy === 1'b0 && done === 1'b1, "busy low, done high after the command");
+      @(negedge clk);
+      check(dout === snap, "dout holds the STAT read while busy");
       hr(S_STAT, stat);
+      last_st = stat[2:0];
       check(stat === {1'b1, 4'd0, exp_st}, what);
       if (stat !== {1'b1, 4'd0, exp_st}) $display("       STAT %h expected %h", stat, {1'b1, 4'd0, exp_st});
     end
@@ -129,12 +145,28 @@ module tag_crypto_engine_ice40_tb;
     end
   endtask
   // GO ZEROIZE, wait for done, STAT OK
+  reg zdout;
+  // (zeroize_at: the GO write in the current cycle, called right after a falling edge)
   task zeroize_cmd(input [8*40-1:0] what);
+    begin @(negedge clk); zeroize_at(what); end
+  endtask
+  task zeroize_at(input [8*40-1:0] what);
     begin
-      hw(S_GO, {5'd0, OP_ZERO});
+      wr = 1'b1; sel = S_GO; din = {5'd0, OP_ZERO};
+      @(posedge clk); #1 wr = 1'b0;
       t0 = cyc;
       check(dut.dat_v === 1'b0 && dut.dat_q === 8'h00, "ZEROIZE clears the DATA holding register at once");
-      while (busy === 1'b1 && cyc - t0 < 2000) @(negedge clk);
+      check(dut.prm_sr === 28'd0 && dut.mac_q === 32'd0 && dut.st_q === 3'd0 && dout === 8'h00,
+            "ZEROIZE clears PARAM, MAC, status and dout at once");
+      check(busy === 1'b1 && done === 1'b0 && dut.go_q === 1'b0 && dut.ack_q === 1'b0 && dut.rd_q === 1'b0,
+            "ZEROIZE: busy, done low, no command, ack or read left");
+      zdout = 1'b1;
+      while (busy === 1'b1 && cyc - t0 < 2000) begin
+        @(negedge clk);
+        if (dout !== 8'h00) zdout = 1'b0;
+      end
+      check(zdout, "dout stays 0 through the ZEROIZE");
+      last_st = 3'd0;
       hr(S_STAT, stat);
       check(busy === 1'b0 && done === 1'b1 && stat === 8'h80, what);
       secrets_zero(zall);
@@ -150,7 +182,7 @@ module tag_crypto_engine_ice40_tb;
   reg [4:0]   bearer;
   reg         dir;
   integer     bits, n, p, v, i, j, addr, ok;
-  reg [7:0]   d, exp, lastmask;
+  reg [7:0]   d, d2, exp, lastmask;
   reg [7:0]   rb [0:4095];
 
   // header of the record at p (in the memory chosen by which: 0 NIA2, 1 NEA2), p moved past it
@@ -188,8 +220,32 @@ module tag_crypto_engine_ice40_tb;
     repeat (3) @(posedge clk);
     @(negedge clk) rst_n = 1'b1;
     check(busy === 1'b0 && done === 1'b0, "idle after reset");
+    // every shim register in its reset state (op_q, the code of a command not issued, and ack_q,
+    // an acknowledge of no request, excepted) and dout 0, also a cycle later (no read pending)
+    check(dut.prm_sr === 28'd0 && dut.dat_q === 8'd0 && dut.dat_v === 1'b0 && dut.ptr_q === 12'd0 &&
+          dut.go_q === 1'b0 && dut.busy_q === 1'b0 && dut.done_q === 1'b0 && dut.st_q === 3'd0 &&
+          dut.mac_q === 32'd0 && dut.rd_q === 1'b0 && dut.zero_q === 1'b0 && dut.zwait_q === 1'b0 &&
+          dout === 8'h00, "reset clears the shim registers and dout");
+    @(negedge clk);
+    check(dout === 8'h00, "dout 0 a cycle after reset");
     hr(S_STAT, stat);
     check(stat === 8'h00, "STAT after reset");
+    // the MAC register reads 0 and PTR is 0 after reset (a WDATA without PTR writes octet 0, once
+    // the engine's 32-cycle scrub, which holds the frame buffer, is over)
+    ok = 1;
+    for (i = 0; i < 4; i = i + 1) begin hr(S_MAC, d); if (d !== 8'h00) ok = 0; end
+    check(ok, "MAC register 0 after reset");
+    repeat (40) @(negedge clk);
+    check(busy === 1'b0 && done === 1'b0, "no done after the reset scrub without a command");
+    hw(S_WDATA, 8'h3c);
+    set_ptr(12'h000);
+    rd_frame(d);
+    check(d === 8'h3c, "PTR 0 after reset (WDATA without PTR writes octet 0)");
+    // the frame buffer has 4 KiB: octets 0x000 and 0x800 are distinct
+    set_ptr(12'h800); hw(S_WDATA, 8'ha1);
+    set_ptr(12'h000); rd_frame(d);
+    set_ptr(12'h800); rd_frame(d2);
+    check(d === 8'h3c && d2 === 8'ha1, "4 KiB frame buffer (0x000 and 0x800 distinct)");
 
     // NIA2 before any key: NO_KEYS
     set_fields(16'd64, 12'd0, 1'b0, 5'd0, 32'd0);
@@ -199,9 +255,8 @@ module tag_crypto_engine_ice40_tb;
     p = 2;
     for (v = 0; v <= 2; v = v + 1) begin
       rec(0, p);
-      if (v == 1) skip(0, p);
-      else begin
-        addr = (v == 0) ? 12'h123 : 12'hf80;
+      begin
+        addr = (v == 0) ? 12'h123 : (v == 1) ? 12'h7f9 : 12'hf80;
         load_keys(~key, key);                 // KCommand_enc (unused by NIA2), KCommand_int
         go(OP_LOAD, 0, ST_OK, "LOAD_KEYS: STAT done, OK");
         check(dut.dat_q === 8'h00, "no key octet left in the DATA holding register");
@@ -220,11 +275,32 @@ module tag_crypto_engine_ice40_tb;
         exp_mac = {nia[p + n], nia[p + n + 1], nia[p + n + 2], nia[p + n + 3]};
         for (i = 0; i < 4; i = i + 1) begin hr(S_MAC, d); mac[31 - 8*i -: 8] = d; end
         check(mac === exp_mac, "NIA2 MAC read from the MAC register");
+        hr(S_MAC, d);
+        check(d === 8'h00 && dut.mac_q === 32'd0, "MAC register empty after its 4 octets");
         $display("tag_crypto_engine_ice40_tb: NIA2 record %0d (%0d bits): MAC %h expected %h, %0d cycles",
                  v, bits, mac, exp_mac, op_cycles);
         skip(0, p);
       end
     end
+
+    // a length with bit 15 set (4096 octets from 0x001): BAD_LEN, a status with bit 0 set, shown
+    // by STAT while idle and, during the next command, while busy
+    set_fields(16'h8000, 12'h001, 1'b0, 5'd0, 32'd0);
+    go(OP_NIA, 0, ST_BAD_LEN, "NIA2 of 4096 octets from 0x001: STAT BAD_LEN");
+    // a host frame write in the cycle after GO (busy, the engine not yet holding mem_own) is ignored
+    set_ptr(12'h0f0); hw(S_WDATA, 8'h55);
+    set_fields(16'd64, 12'h100, 1'b0, 5'd0, 32'd0);
+    set_ptr(12'h0f0);
+    hw(S_GO, {5'd0, OP_NIA});
+    t0 = cyc;
+    hw(S_WDATA, 8'hee);
+    for (i = 0; i < 5; i = i + 1) send_octet(8'h00);
+    while (busy === 1'b1 && cyc - t0 < 20000) @(negedge clk);
+    hr(S_STAT, stat);
+    check(stat === {1'b1, 4'd0, ST_OK}, "NIA2 with a host write right after GO: OK");
+    last_st = stat[2:0];
+    set_ptr(12'h0f0); rd_frame(d);
+    check(d === 8'h55, "host frame write in the cycle after GO ignored");
 
     // ---------------- NEA2: records 0 (C.1.1) and 1 (C.1.2) ----------------
     p = 2;
@@ -289,6 +365,7 @@ module tag_crypto_engine_ice40_tb;
     while (busy === 1'b1 && cyc - t0 < 20000) begin hw(S_WDATA, 8'hee); j = j + 1; end
     hr(S_STAT, stat);
     check(stat === {1'b1, 4'd0, ST_OK}, "UNPROTECT with host writes to its ciphered part: OK");
+    last_st = stat[2:0];
     burst_read(12'h406, 16);
     ok = (j > 100);
     for (i = 0; i < 16; i = i + 1) if (rb[i] !== 8'h30 + i) ok = 0;
@@ -299,9 +376,19 @@ module tag_crypto_engine_ice40_tb;
     // ---------------- ZEROIZE in any state ----------------
     load_keys(~key, key);
     go(OP_LOAD, 0, ST_OK, "LOAD_KEYS: OK");
+    // idle with a MAC not read, an octet waiting in DATA and an RDATA issued in the cycle before
+    set_fields(16'd64, 12'h123, 1'b0, 5'd3, 32'h00001234);
+    go(OP_NIA, 0, ST_OK, "NIA2 (MAC left unread): OK");
+    check(dut.mac_q !== 32'd0, "MAC waiting in the MAC register");
+    set_ptr(12'h300); hw(S_WDATA, 8'h96); hw(S_WDATA, 8'h69);
     hw(S_DATA, 8'h5c);                       // an octet left waiting while idle
     check(dut.dat_v === 1'b1 && dut.dat_q === 8'h5c, "octet waiting in DATA");
+    set_ptr(12'h300);
+    hw(S_RDATA, 8'h00);                      // dout <= 96 due in the ZEROIZE cycle
     zeroize_cmd("ZEROIZE while idle: done, OK");
+    ok = 1;
+    for (i = 0; i < 4; i = i + 1) begin hr(S_MAC, d); if (d !== 8'h00) ok = 0; end
+    check(ok, "MAC register reads 0 after ZEROIZE");
     hw(S_GO, {5'd0, OP_LOAD});               // LOAD_KEYS stuck after 7 octets
     for (i = 0; i < 7; i = i + 1) send_octet(8'ha0 + i);
     repeat (200) @(negedge clk);
@@ -310,6 +397,36 @@ module tag_crypto_engine_ice40_tb;
     zeroize_cmd("ZEROIZE in a stuck LOAD_KEYS: done, OK");
     set_fields(16'd64, 12'd0, 1'b0, 5'd0, 32'd0);
     go(OP_NIA, 0, ST_NO_KEYS, "NIA2 after ZEROIZE: STAT NO_KEYS");
+    zeroize_cmd("ZEROIZE after a NO_KEYS status: done, OK");   // the status is cleared at the GO
+
+    // ZEROIZE during an NEA2, in a cycle that acknowledges a memory transfer: no acknowledge is
+    // left for the cycle after (the engine sees zeroize then: no frame write may complete)
+    load_keys(~key, key);
+    go(OP_LOAD, 0, ST_OK, "LOAD_KEYS: OK");
+    set_fields(16'd2048, 12'h600, 1'b0, 5'd1, 32'h00000077);
+    hw(S_GO, {5'd0, OP_NEA});
+    for (i = 0; i < 5; i = i + 1) send_octet(8'h00);
+    t0 = cyc;
+    repeat (300) @(negedge clk);
+    while (!(dut.ack_q === 1'b0 && dut.mem_req === 1'b1) && cyc - t0 < 2000) @(negedge clk);
+    @(negedge clk);
+    check(busy === 1'b1 && dut.ack_q === 1'b1, "NEA2 running, a memory transfer acknowledged");
+    zeroize_at("ZEROIZE during NEA2: done, OK");
+    set_fields(16'd64, 12'd0, 1'b0, 5'd0, 32'd0);
+    go(OP_NIA, 0, ST_NO_KEYS, "NIA2 after ZEROIZE during NEA2: STAT NO_KEYS");
+
+    // reset, a GO during the engine's scrub (not taken yet), then ZEROIZE: the command is dropped
+    // (after the ZEROIZE the engine is idle: the host owns the frame buffer again)
+    @(negedge clk) rst_n = 1'b0;
+    @(negedge clk) rst_n = 1'b1;
+    hw(S_GO, {5'd0, OP_NIA});
+    check(dut.go_q === 1'b1 && busy === 1'b1, "GO during the scrub after reset: waiting");
+    zeroize_cmd("ZEROIZE with a GO not taken: done, OK");
+    repeat (40) @(negedge clk);
+    check(busy === 1'b0 && done === 1'b1, "no command after the ZEROIZE");
+    set_ptr(12'h0f0); hw(S_WDATA, 8'h5a);
+    set_ptr(12'h0f0); rd_frame(d);
+    check(d === 8'h5a, "frame buffer the host's after the ZEROIZE");
 
     $display("tag_crypto_engine_ice40_tb: %0d passed, %0d failed (%0d cycles)", pass, fail, cyc);
     if (fail != 0) $fatal(1, "tag_crypto_engine_ice40_tb FAILED");
