@@ -7,29 +7,26 @@ use aiotsec::keys::Key128;
 use aiotsec::profile::Profile;
 use aiotsec::vectors;
 
+/// One result line; 1 if the test set came out wrong.
+fn report(backend: &str, name: &str, ok: bool) -> usize {
+    println!(
+        "{backend:>6} {name:<55} {}",
+        if ok { "ok" } else { "WRONG" }
+    );
+    usize::from(!ok)
+}
+
 fn run(e: &mut dyn CryptoEngine) -> Result<usize, aiotsec::Error> {
     let mut bad = 0;
     for v in vectors::nea2()?.iter().filter(|v| v.official) {
         e.load_keys(&Key128::new(v.key), &Key128::new([0; 16]))?;
         let ok = e.nea2(v.inputs, &v.plaintext, v.bits)? == v.ciphertext;
-        println!(
-            "{:>6} {:<55} {}",
-            e.name(),
-            v.name,
-            if ok { "ok" } else { "WRONG" }
-        );
-        bad += usize::from(!ok);
+        bad += report(e.name(), &v.name, ok);
     }
     for v in vectors::nia2()?.iter().filter(|v| v.official) {
         e.load_keys(&Key128::new([0; 16]), &Key128::new(v.key))?;
         let ok = e.nia2(v.inputs, &v.message, v.bits)? == v.mac;
-        println!(
-            "{:>6} {:<55} {}",
-            e.name(),
-            v.name,
-            if ok { "ok" } else { "WRONG" }
-        );
-        bad += usize::from(!ok);
+        bad += report(e.name(), &v.name, ok);
     }
     e.zeroize()?;
     Ok(bad)

@@ -146,6 +146,7 @@ impl RtlEngine {
             Hang::CommandOctets(n) => n,
             Hang::Memory | Hang::Response => total,
         };
+        self.check_ports(addr, len)?;
         self.monitor.begin();
         let start = self.sim.cycles();
         let stream = self.command_stream(op, enc, int, inputs);

@@ -114,7 +114,7 @@ impl RtlEngine {
     }
 
     /// `addr` and `len` must fit the engine's `addr` / `len` ports.
-    fn check_ports(&self, addr: usize, len: usize) -> Result<(), EngineError> {
+    pub(super) fn check_ports(&self, addr: usize, len: usize) -> Result<(), EngineError> {
         let len_max = (1usize << (params::ADDR_W + 4)) - 1;
         if addr >= self.buf.len() || len > len_max {
             return Err(EngineError::Invalid(format!(
