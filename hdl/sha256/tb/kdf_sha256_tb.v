@@ -1,0 +1,183 @@
+// kdf_sha256_tb: kdf_sha256 against the TS 33.220 KDF answers (kdf.json), FIPS 180-4 and RFC 4231
+// examples and seeded random messages (hdl/sha256/tb/tbvec.py), with back-pressure on the source
+// and the digest port in pseudo-random cycles, then a zeroize in the middle of an HMAC. Checks:
+// every digest octet by index, each index once; out_data / out_idx / src_idx are 0 while their
+// valid is low; src_req is held until src_ack and asks only inside the key / the message; after
+// zeroize every ring register is 0 within 32 cycles; a FAULT=1 build fails (scripts/hdl-test
+// runs that too: see kdf_sha256_fault_tb). Prints the cycles per operation.
+`timescale 1ns/1ps
+module kdf_sha256_tb;
+`include "kdf_sha256_vec.vh"
+`ifndef KDF_FAULT
+  `define KDF_FAULT 0
+`endif
+  reg clk = 1'b0;
+  always #5 clk = !clk;
+  reg rst_n = 1'b0, zeroize = 1'b0;
+  reg start_valid = 1'b0, start_hmac = 1'b0;
+  reg [6:0] start_klen = 7'd0;
+  reg [12:0] start_len = 13'd0;
+  wire start_ready, src_req, src_key, src_ack_w, out_valid, busy;
+  wire [11:0] src_idx;
+  reg  src_ack = 1'b0;
+  reg  [7:0] src_data = 8'h00;
+  reg  out_ready = 1'b0;
+  wire [7:0] out_data;
+  wire [4:0] out_idx;
+
+  kdf_sha256 #(.AW(12), .FAULT(`KDF_FAULT)) dut (
+    .clk(clk), .rst_n(rst_n), .zeroize(zeroize),
+    .start_valid(start_valid), .start_ready(start_ready), .start_hmac(start_hmac),
+    .start_klen(start_klen), .start_len(start_len),
+    .src_req(src_req), .src_key(src_key), .src_idx(src_idx), .src_ack(src_ack), .src_data(src_data),
+    .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data), .out_idx(out_idx), .busy(busy));
+
+  reg [7:0] vec [0:`KDF_NOCT-1];
+  reg [7:0] key [0:63];
+  reg [7:0] msg [0:4095];
+  reg [7:0] exp [0:31];
+  reg [7:0] got [0:31];
+  reg [31:0] seen;
+  integer pass = 0, fail = 0, errs;
+  integer klen, mlen, vi, p, i, cyc, t0;
+  reg [31:0] lfsr = 32'h1234_5678;
+  integer stall_pct = 0;
+  function rnd_stall;  // 1 with probability stall_pct %
+    input dummy;
+    begin
+      lfsr = {lfsr[30:0], lfsr[31] ^ lfsr[21] ^ lfsr[1] ^ lfsr[0]};
+      rnd_stall = ((lfsr % 100) < stall_pct);
+    end
+  endfunction
+
+  always @(posedge clk) cyc <= cyc + 1;
+  initial cyc = 0;
+
+  // port monitors
+  reg req_q = 1'b0, key_q = 1'b0;
+  reg [11:0] idx_q = 12'd0;
+  always @(posedge clk) if (rst_n && !zeroize) begin
+    if (!out_valid && (out_data !== 8'h00 || out_idx !== 5'd0)) begin
+      errs = errs + 1; $display("FAIL: out_data/out_idx not 0 without out_valid");
+    end
+    if (!src_req && (src_idx !== 12'd0 || src_key !== 1'b0)) begin
+      errs = errs + 1; $display("FAIL: src_idx/src_key not 0 without src_req");
+    end
+    if (req_q && !src_ack_d && (!src_req || src_idx !== idx_q || src_key !== key_q)) begin
+      errs = errs + 1; $display("FAIL: source request withdrawn or changed before its ack");
+    end
+    if (src_req && (src_key ? (src_idx >= klen) : (src_idx >= mlen))) begin
+      errs = errs + 1; $display("FAIL: source request outside the key / message: key=%0d idx=%0d", src_key, src_idx);
+    end
+    req_q <= src_req; key_q <= src_key; idx_q <= src_idx;
+  end
+  reg src_ack_d = 1'b0;
+  always @(posedge clk) src_ack_d <= src_ack;
+  assign src_ack_w = src_ack;
+
+  // source: answers a request after a random delay (combinational data, registered ack)
+  always @(posedge clk) begin
+    src_ack <= 1'b0;
+    if (src_req && !src_ack && !rnd_stall(0)) begin
+      src_ack <= 1'b1;
+      src_data <= src_key ? key[src_idx[5:0]] : msg[src_idx];
+    end
+  end
+  // digest sink
+  always @(posedge clk) begin
+    out_ready <= !rnd_stall(0);
+    if (out_valid && out_ready) begin
+      if (seen[out_idx]) begin errs = errs + 1; $display("FAIL: digest octet %0d twice", out_idx); end
+      seen[out_idx] = 1'b1;
+      got[out_idx] = out_data;
+    end
+  end
+
+  task run_one;  // one operation on the loaded key / message
+    input hm;
+    begin
+      seen = 32'd0; errs = 0;
+      @(negedge clk);
+      while (!start_ready) @(negedge clk);
+      start_valid = 1'b1; start_hmac = hm; start_klen = klen[6:0]; start_len = mlen[12:0];
+      t0 = cyc;
+      @(negedge clk);
+      start_valid = 1'b0;
+      while (busy) @(negedge clk);
+    end
+  endtask
+
+  task check;
+    input [8*40-1:0] name;
+    begin
+      for (i = 0; i < 32; i = i + 1)
+        if (!seen[i] || got[i] !== exp[i]) errs = errs + 1;
+      if (errs == 0) pass = pass + 1;
+      else begin
+        fail = fail + 1;
+        $display("FAIL: %0s", name);
+        $write("  got "); for (i = 0; i < 32; i = i + 1) $write("%02x", got[i]); $write("\n");
+        $write("  exp "); for (i = 0; i < 32; i = i + 1) $write("%02x", exp[i]); $write("\n");
+      end
+    end
+  endtask
+
+  reg hm;
+  integer rep, zc, nz;
+  initial begin
+    $readmemh(`KDF_VEC_FILE, vec);
+    repeat (3) @(negedge clk);
+    rst_n = 1'b1;
+    for (rep = 0; rep < 2; rep = rep + 1) begin
+      stall_pct = rep ? 30 : 0;
+      p = 0;
+      for (vi = 0; vi < `KDF_NVEC; vi = vi + 1) begin
+        hm = vec[p][0]; klen = vec[p+1]; mlen = {vec[p+2], vec[p+3]}; p = p + 4;
+        for (i = 0; i < klen; i = i + 1) key[i] = vec[p+i];
+        p = p + klen;
+        for (i = 0; i < mlen; i = i + 1) msg[i] = vec[p+i];
+        p = p + mlen;
+        for (i = 0; i < 32; i = i + 1) exp[i] = vec[p+i];
+        p = p + 32;
+        run_one(hm);
+        if (rep == 0) $display("kdf_sha256_tb: vector %0d (hmac %0d, key %0d, message %0d octets): %0d cycles",
+                               vi, hm, klen, mlen, cyc - t0);
+        check("vector");
+      end
+    end
+    // zeroize in the middle of an HMAC (ipad, message, opad and final block, digest output)
+    stall_pct = 0;
+    for (rep = 0; rep < 5; rep = rep + 1) begin
+      @(negedge clk);
+      while (!start_ready) @(negedge clk);
+      start_valid = 1'b1; start_hmac = 1'b1; start_klen = 7'd32; start_len = 13'd100;
+      klen = 32; mlen = 100;
+      @(negedge clk); start_valid = 1'b0;
+      repeat (700 + rep * 2300) @(negedge clk);
+      zeroize = 1'b1; @(negedge clk); zeroize = 1'b0;
+      zc = 0; nz = 1;
+      while (nz && zc < 40) begin
+        nz = (dut.v_q != 256'd0) || (dut.hh_q != 256'd0) || (dut.w_q != 512'd0) ||
+             (dut.c_q != 11'd0) || (dut.cur_q != 8'd0) || (dut.nxt_q != 8'd0) || (dut.oreg_q != 8'd0);
+        if (nz) begin zc = zc + 1; @(negedge clk); end
+      end
+      if (nz || zc > 32) begin fail = fail + 1; $display("FAIL: zeroize: registers not clear after %0d cycles", zc); end
+      else pass = pass + 1;
+    end
+    // and it still works
+    p = 0; hm = vec[p][0]; klen = vec[p+1]; mlen = {vec[p+2], vec[p+3]}; p = p + 4;
+    for (i = 0; i < klen; i = i + 1) key[i] = vec[p+i];
+    p = p + klen;
+    for (i = 0; i < mlen; i = i + 1) msg[i] = vec[p+i];
+    p = p + mlen;
+    for (i = 0; i < 32; i = i + 1) exp[i] = vec[p+i];
+    run_one(hm); check("after zeroize");
+    // nothing left behind after an operation: the rings are clear when busy falls
+    if ((dut.v_q != 256'd0) || (dut.hh_q != 256'd0) || (dut.w_q != 512'd0)) begin
+      fail = fail + 1; $display("FAIL: rings not clear after the operation");
+    end else pass = pass + 1;
+    $display("kdf_sha256_tb: %0d passed, %0d failed", pass, fail);
+    $finish;
+  end
+  initial begin #200_000_000; $display("FAIL: timeout"); $finish; end
+endmodule
