@@ -114,24 +114,23 @@ module kdf_sha256 #(
   sha256_k u_k (.t(t_q), .i(ph_q), .w(~k_q), .k(k_bit), .iv(iv_bit));
 
   // ---------------------------------------------------------------- ring taps
-  function tap;  // bit (i + r) mod 32 of the word in ring x while it moves into ring y
-    input [31:0] x, y;
-    input [4:0]  r;
-    input [4:0]  i;
-    tap = ({1'b0, i} + {1'b0, r} < 6'd32) ? x[r] : y[r];
-  endfunction
+  // tap: bit (i + r) mod 32 of the word in ring x while it moves into ring y (i = ph_q)
+  `define KDF_TAP(x, y, r) (({1'b0, ph_q} < (6'd32 - {1'b0, r})) ? x[r] : y[r])
+  // the words the rotations tap (only the tapped bits are read)
+  /* verilator lint_off UNUSEDSIGNAL */
   wire [31:0] wa = v_q[31:0],    wb = v_q[63:32],   we = v_q[159:128], wf = v_q[191:160];
   wire [31:0] w0 = w_q[31:0],    w1 = w_q[63:32];
   wire        wc = v_q[64], wd = v_q[96], wg = v_q[192], wh = v_q[224];  // ring outputs
   wire        w8 = w_q[256], w9 = w_q[288];
   wire [31:0] w13 = w_q[447:416], w14 = w_q[479:448];
+  /* verilator lint_on UNUSEDSIGNAL */
   localparam [4:0] R25 = (FAULT == 1) ? 5'd24 : 5'd25;
-  wire big_s1 = tap(we, wf, 5'd6, ph_q) ^ tap(we, wf, 5'd11, ph_q) ^ tap(we, wf, R25, ph_q);
-  wire big_s0 = tap(wa, wb, 5'd2, ph_q) ^ tap(wa, wb, 5'd13, ph_q) ^ tap(wa, wb, 5'd22, ph_q);
+  wire big_s1 = `KDF_TAP(we, wf, 5'd6) ^ `KDF_TAP(we, wf, 5'd11) ^ `KDF_TAP(we, wf, R25);
+  wire big_s0 = `KDF_TAP(wa, wb, 5'd2) ^ `KDF_TAP(wa, wb, 5'd13) ^ `KDF_TAP(wa, wb, 5'd22);
   wire ch     = (we[0] & wf[0]) | (~we[0] & wg);
   wire maj    = (wa[0] & wb[0]) | (wa[0] & wc) | (wb[0] & wc);
-  wire sm_s0  = tap(w1, w0, 5'd7, ph_q) ^ tap(w1, w0, 5'd18, ph_q) ^ ((ph_q < 5'd29) ? w1[3] : 1'b0);
-  wire sm_s1  = tap(w14, w13, 5'd17, ph_q) ^ tap(w14, w13, 5'd19, ph_q) ^ ((ph_q < 5'd22) ? w14[10] : 1'b0);
+  wire sm_s0  = `KDF_TAP(w1, w0, 5'd7) ^ `KDF_TAP(w1, w0, 5'd18) ^ ((ph_q < 5'd29) ? w1[3] : 1'b0);
+  wire sm_s1  = `KDF_TAP(w14, w13, 5'd17) ^ `KDF_TAP(w14, w13, 5'd19) ^ ((ph_q < 5'd22) ? w14[10] : 1'b0);
 
   // ---------------------------------------------------------------- serial adders
   wire [10:0] ci = p0 ? 11'd0 : c_q;
@@ -229,50 +228,35 @@ module kdf_sha256 #(
   wire zero = (state_q == S_IDLE) || (state_q == S_SCRUB) || (state_q == S_WAIT) || clr;
 
   // ring inputs
-  reg [7:0]  vin, hin;
-  reg [15:0] win;
-  integer n;
-  always @(*) begin
-    for (n = 0; n < 8; n = n + 1) begin
-      vin[n] = v_q[32*n];
-      hin[n] = hh_q[32*n];
-    end
-    for (n = 0; n < 16; n = n + 1) win[n] = w_q[32*n];
-    if (run) begin
-      vin[0] = na; vin[4] = ne;
-      for (n = 1; n < 8; n = n + 1) if (n != 4) vin[n] = v_q[32*(n-1)];
-      for (n = 0; n < 15; n = n + 1) win[n] = w_q[32*(n+1)];
-      win[15] = wt;
-    end
-    if (vrot) begin
-      vin[0] = sum;
-      for (n = 1; n < 8; n = n + 1) vin[n] = v_q[32*(n-1)];
-    end
-    if (hmode == H_WRITE) begin
-      hin[0] = sum;
-      for (n = 1; n < 8; n = n + 1) hin[n] = hh_q[32*(n-1)];
-    end else if (hmode == H_REV) begin
-      for (n = 0; n < 7; n = n + 1) hin[n] = hh_q[32*(n+1)];
-      hin[7] = 1'b0;
-    end
-    if (wadv_h) begin
-      for (n = 0; n < 15; n = n + 1) win[n] = w_q[32*(n+1)];
-      win[15] = hh_q[0];
-    end
-    if (zero) begin vin = 8'd0; hin = 8'd0; win = 16'd0; end
-  end
+  wire [7:0]  vin, hin;
+  wire [15:0] win;
+  wire        hwr = (hmode == H_WRITE), hrev = (hmode == H_REV);
+  wire        wadv = run || wadv_h;
   genvar gi;
   generate
-    for (gi = 0; gi < 8; gi = gi + 1) begin : g_v
-      always @(posedge clk) begin
-        v_q[32*gi +: 32]  <= {vin[gi], v_q[32*gi+1 +: 31]};
-        hh_q[32*gi +: 32] <= {hin[gi], hh_q[32*gi+1 +: 31]};
-      end
+    for (gi = 0; gi < 8; gi = gi + 1) begin : g_vh
+      // a..h: a <- T1 + T2 / sum, e <- d + T1 in a round, else the word before; or itself
+      wire vprev = (gi == 0) ? sum : v_q[32*gi-32*(gi != 0)];
+      wire vrnd  = (gi == 0) ? na : (gi == 4) ? ne : vprev;
+      assign vin[gi] = !zero && (run ? vrnd : vrot ? vprev : v_q[32*gi]);
+      // H: H0 <- sum, H_k <- H_k-1 (write); H_k <- H_k+1, H7 <- 0 (reverse); or itself
+      wire hprev = (gi == 0) ? sum : hh_q[32*gi-32*(gi != 0)];
+      wire hnext = (gi == 7) ? 1'b0 : hh_q[32*gi+32*(gi != 7)];
+      assign hin[gi] = !zero && (hwr ? hprev : hrev ? hnext : hh_q[32*gi]);
     end
     for (gi = 0; gi < 16; gi = gi + 1) begin : g_w
-      always @(posedge clk) w_q[32*gi +: 32] <= {win[gi], w_q[32*gi+1 +: 31]};
+      // window: slot k <- slot k+1, slot 15 <- W_t (round) or H0 (inner hash in); or itself
+      wire wnext = (gi == 15) ? (run ? wt : hh_q[0]) : w_q[32*gi+32*(gi != 15)];
+      assign win[gi] = !zero && (wadv ? wnext : w_q[32*gi]);
     end
   endgenerate
+  // one block for all rings (one update of each vector per cycle, which keeps event-driven
+  // simulators fast): every word shifts right by one bit, its input bit entering at bit 31
+  always @(posedge clk) begin
+    v_q  <= {vin[7], v_q[255:225], vin[6], v_q[223:193], vin[5], v_q[191:161], vin[4], v_q[159:129], vin[3], v_q[127:97], vin[2], v_q[95:65], vin[1], v_q[63:33], vin[0], v_q[31:1]};
+    hh_q <= {hin[7], hh_q[255:225], hin[6], hh_q[223:193], hin[5], hh_q[191:161], hin[4], hh_q[159:129], hin[3], hh_q[127:97], hin[2], hh_q[95:65], hin[1], hh_q[63:33], hin[0], hh_q[31:1]};
+    w_q  <= {win[15], w_q[511:481], win[14], w_q[479:449], win[13], w_q[447:417], win[12], w_q[415:385], win[11], w_q[383:353], win[10], w_q[351:321], win[9], w_q[319:289], win[8], w_q[287:257], win[7], w_q[255:225], win[6], w_q[223:193], win[5], w_q[191:161], win[4], w_q[159:129], win[3], w_q[127:97], win[2], w_q[95:65], win[1], w_q[63:33], win[0], w_q[31:1]};
+  end
 
   // ---------------------------------------------------------------- sequencing
   wire   rnd_end = run && p31 && (t_q == 6'd63);
@@ -353,4 +337,5 @@ module kdf_sha256 #(
   assign out_data  = ov_q ? oreg_q : 8'h00;
   assign out_idx   = ov_q ? oidx_q : 5'd0;
   assign busy      = (state_q != S_IDLE) || ov_q;
+  `undef KDF_TAP
 endmodule
