@@ -58,6 +58,20 @@ def main():
         mode = i % 3 != 2
         exp = hmac.new(k, m, hashlib.sha256).digest() if mode else hashlib.sha256(m).digest()
         vecs.append((1 if mode else 0, k if mode else b"", m, exp, "random %d" % i))
+    # a DERIVE as the tag runs it (provisional profile values: A.3 FC 0x8A, N_AIOTF 16 and N_DEV 8
+    # octets; A.4 FC 0x69, distinguishers 0x07 / 0x08, algorithm 0x02): KAIOTF from a 16-octet
+    # K_AIoT, then both command-key KDF calls under KAIOTF. The last three vectors; the
+    # testbench runs them with +derive (cycles and register toggles of the three calls).
+    k_aiot = bytes(rng.randrange(256) for _ in range(16))
+    n_aiotf = bytes(rng.randrange(256) for _ in range(16))
+    n_dev = bytes(rng.randrange(256) for _ in range(8))
+    s3 = b"\x8a" + n_aiotf + b"\x00\x10" + n_dev + b"\x00\x08"
+    kaiotf = hmac.new(k_aiot, s3, hashlib.sha256).digest()
+    vecs.append((1, k_aiot, s3, kaiotf, "DERIVE: KAIOTF (A.3)"))
+    for d in (7, 8):
+        s4 = bytes([0x69, d, 0x00, 0x01, 0x02, 0x00, 0x01])
+        vecs.append((1, kaiotf, s4, hmac.new(kaiotf, s4, hashlib.sha256).digest(),
+                     "DERIVE: KCommand (A.4, distinguisher %d)" % d))
     octs = []
     for mode, k, m, e, name in vecs:
         octs += [mode, len(k), len(m) >> 8, len(m) & 255] + list(k) + list(m) + list(e)
