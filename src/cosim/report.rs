@@ -146,10 +146,10 @@ pub struct Failure {
 pub struct CosimReport {
     /// `--seed`: random transaction k draws its stimulus from (seed, k).
     pub seed: u64,
-    /// `--count`: random transactions per level.
+    /// `--count`: random transactions run after the vectors and directed cases.
     pub count: usize,
-    /// `--stall-prob`: probability in [0, 1) that the harness stalls a handshake or memory
-    /// acknowledge in a cycle.
+    /// `--stall-prob`: probability in [0, 1) that the harness stalls a handshake in a cycle
+    /// (random transactions).
     pub stall_prob: f64,
     /// `--fault`: 0 for the RTL as designed, 1 or 2 for a deliberately faulty build.
     pub fault: u8,
