@@ -146,7 +146,7 @@ pub struct Failure {
 pub struct CosimReport {
     /// `--seed`: random transaction k draws its stimulus from (seed, k).
     pub seed: u64,
-    /// `--count`: random transactions run after the vectors and directed cases.
+    /// `--count`: random transactions in all, split over the aes, nea2, nia2 and message levels.
     pub count: usize,
     /// `--stall-prob`: probability in [0, 1) that the harness stalls a handshake in a cycle
     /// (random transactions).
