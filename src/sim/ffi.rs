@@ -23,7 +23,7 @@ pub struct TceIn {
     pub cmd_op: u8,
     /// Command-octet stream (LOAD_KEYS: the two keys; NEA2 / NIA2: COUNT, BEARER, DIRECTION).
     pub dat_valid: u8,
-    /// `dat_data`: the command octet offered while `dat_valid` (keys: octet 0 = bits [127:120]).
+    /// `dat_data`: the command octet offered while `dat_valid` (keys: octet 0 = bits `[127:120]`).
     pub dat_data: u8,
     /// `rsp_ready`: the host takes the response (0 or 1); the response is held until then.
     pub rsp_ready: u8,
@@ -81,7 +81,7 @@ const _: () = assert!(std::mem::size_of::<TceIn>() == 20 && std::mem::size_of::<
 #[repr(C)]
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct AesIn {
-    /// `in_key`, as [`u128_to_words`] of the key read big-endian (octet 0 = bits [127:120],
+    /// `in_key`, as [`u128_to_words`] of the key read big-endian (octet 0 = bits `[127:120]`,
     /// FIPS-197).
     pub key: [u32; 4],
     /// `in_block`, the plaintext block, in the same word and byte order as `key`.

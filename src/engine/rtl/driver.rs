@@ -19,7 +19,7 @@ use crate::sim::{TceOut, params};
 #[serde(rename_all = "kebab-case")]
 pub enum Op {
     /// LOAD_KEYS: take KCommand_enc then KCommand_int as 32 command octets (octet 0 of each = bits
-    /// [127:120]).
+    /// `[127:120]`).
     LoadKeys = 0,
     /// ZEROIZE: clear the keys and every secret register (a 32-cycle scrub), then answer OK.
     Zeroize = 1,
