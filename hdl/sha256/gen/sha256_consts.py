@@ -54,19 +54,17 @@ def module(fault=False):
         "  output wire       k,",
         "  output wire       iv",
         ");",
-        "  // coded by bit position (column i of the 64 constants, then the row t): in this project's",
-        "  // GE flow 10 % smaller than by row (K_t, then its bit i)",
-        "  reg [63:0] kc;",
-        "  reg [7:0]  hc;",
+        "  reg [31:0] kt, hw;",
         "  always @(*) begin",
-        "    case (i)",
+        "    case (t)",
     ]
-    for i in range(32):
-        kc = sum(((ks[t] >> i) & 1) << t for t in range(64))
-        hc = sum(((ivs[j] >> i) & 1) << j for j in range(8))
-        lines.append("      5'd%d: begin kc = 64'h%016x; hc = 8'h%02x; end" % (i, kc, hc))
-    lines += ["      default: begin kc = 64'h0; hc = 8'h0; end", "    endcase", "  end",
-              "  assign k  = kc[t];", "  assign iv = hc[w];", "endmodule", ""]
+    for t, k in enumerate(ks):
+        lines.append("      6'd%d: kt = 32'h%08x;" % (t, k))
+    lines += ["      default: kt = 32'h0;", "    endcase", "    case (w)"]
+    for j, v in enumerate(ivs):
+        lines.append("      3'd%d: hw = 32'h%08x;" % (j, v))
+    lines += ["      default: hw = 32'h0;", "    endcase", "  end",
+              "  assign k  = kt[i];", "  assign iv = hw[i];", "endmodule", ""]
     return "\n".join(lines)
 
 

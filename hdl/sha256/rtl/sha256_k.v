@@ -8,47 +8,87 @@ module sha256_k (
   output wire       k,
   output wire       iv
 );
-  // coded by bit position (column i of the 64 constants, then the row t): in this project's
-  // GE flow 10 % smaller than by row (K_t, then its bit i)
-  reg [63:0] kc;
-  reg [7:0]  hc;
+  reg [31:0] kt, hw;
   always @(*) begin
-    case (i)
-      5'd0: begin kc = 64'h62d85ba9fa114abe; hc = 8'hd3; end
-      5'd1: begin kc = 64'hf3f10a68b9b66c14; hc = 8'h5d; end
-      5'd2: begin kc = 64'h474d60d5aa5ef4cc; hc = 8'h33; end
-      5'd3: begin kc = 64'h3b66126606f82515; hc = 8'hf8; end
-      5'd4: begin kc = 64'hd499943e51c0b5b3; hc = 8'h9c; end
-      5'd5: begin kc = 64'hf398ad669230f468; hc = 8'h5d; end
-      5'd6: begin kc = 64'hf3e48614ffddb8b4; hc = 8'h15; end
-      5'd7: begin kc = 64'hf19849a51cef6def; hc = 8'h62; end
-      5'd8: begin kc = 64'h52854c5efd4fbe2d; hc = 8'hcc; end
-      5'd9: begin kc = 64'h5be426315e0243dd; hc = 8'h17; end
-      5'd10: begin kc = 64'h309e628c0e365c83; hc = 8'h8b; end
-      5'd11: begin kc = 64'hb4fa15ed98d51b8d; hc = 8'he2; end
-      5'd12: begin kc = 64'h940c48102904baac; hc = 8'h5c; end
-      5'd13: begin kc = 64'hf6aed396cc59a905; hc = 8'h2f; end
-      5'd14: begin kc = 64'hb6c71b544b039a9e; hc = 8'hfd; end
-      5'd15: begin kc = 64'h5169954022eca55c; hc = 8'hcf; end
-      5'd16: begin kc = 64'hcb022503ae95876a; hc = 8'h6b; end
-      5'd17: begin kc = 64'h1982d7f36503b353; hc = 8'h5e; end
-      5'd18: begin kc = 64'h1bd34905212a79da; hc = 8'h3e; end
-      5'd19: begin kc = 64'h55f4ef3ec99bf8c1; hc = 8'h1d; end
-      5'd20: begin kc = 64'hf07a338b0be3f4fa; hc = 8'h00; end
-      5'd21: begin kc = 64'hd28b89adb3f2146a; hc = 8'h86; end
-      5'd22: begin kc = 64'hec248ce058b46034; hc = 8'h8e; end
-      5'd23: begin kc = 64'h5f69314170d7f22d; hc = 8'hc0; end
-      5'd24: begin kc = 64'h0055185d2816c8be; hc = 8'hfa; end
-      5'd25: begin kc = 64'hc0662dab58a652c1; hc = 8'he3; end
-      5'd26: begin kc = 64'hed2e6837f8df0c04; hc = 8'h4c; end
-      5'd27: begin kc = 64'h4af302060b7641b8; hc = 8'he7; end
-      5'd28: begin kc = 64'h535bf0a8adc05b76; hc = 8'hf6; end
-      5'd29: begin kc = 64'h639c43330e9b149e; hc = 8'h0f; end
-      5'd30: begin kc = 64'h83e07c3c30e3992b; hc = 8'h91; end
-      5'd31: begin kc = 64'hfc007fc03f03e1cc; hc = 8'h2a; end
-      default: begin kc = 64'h0; hc = 8'h0; end
+    case (t)
+      6'd0: kt = 32'h428a2f98;
+      6'd1: kt = 32'h71374491;
+      6'd2: kt = 32'hb5c0fbcf;
+      6'd3: kt = 32'he9b5dba5;
+      6'd4: kt = 32'h3956c25b;
+      6'd5: kt = 32'h59f111f1;
+      6'd6: kt = 32'h923f82a4;
+      6'd7: kt = 32'hab1c5ed5;
+      6'd8: kt = 32'hd807aa98;
+      6'd9: kt = 32'h12835b01;
+      6'd10: kt = 32'h243185be;
+      6'd11: kt = 32'h550c7dc3;
+      6'd12: kt = 32'h72be5d74;
+      6'd13: kt = 32'h80deb1fe;
+      6'd14: kt = 32'h9bdc06a7;
+      6'd15: kt = 32'hc19bf174;
+      6'd16: kt = 32'he49b69c1;
+      6'd17: kt = 32'hefbe4786;
+      6'd18: kt = 32'h0fc19dc6;
+      6'd19: kt = 32'h240ca1cc;
+      6'd20: kt = 32'h2de92c6f;
+      6'd21: kt = 32'h4a7484aa;
+      6'd22: kt = 32'h5cb0a9dc;
+      6'd23: kt = 32'h76f988da;
+      6'd24: kt = 32'h983e5152;
+      6'd25: kt = 32'ha831c66d;
+      6'd26: kt = 32'hb00327c8;
+      6'd27: kt = 32'hbf597fc7;
+      6'd28: kt = 32'hc6e00bf3;
+      6'd29: kt = 32'hd5a79147;
+      6'd30: kt = 32'h06ca6351;
+      6'd31: kt = 32'h14292967;
+      6'd32: kt = 32'h27b70a85;
+      6'd33: kt = 32'h2e1b2138;
+      6'd34: kt = 32'h4d2c6dfc;
+      6'd35: kt = 32'h53380d13;
+      6'd36: kt = 32'h650a7354;
+      6'd37: kt = 32'h766a0abb;
+      6'd38: kt = 32'h81c2c92e;
+      6'd39: kt = 32'h92722c85;
+      6'd40: kt = 32'ha2bfe8a1;
+      6'd41: kt = 32'ha81a664b;
+      6'd42: kt = 32'hc24b8b70;
+      6'd43: kt = 32'hc76c51a3;
+      6'd44: kt = 32'hd192e819;
+      6'd45: kt = 32'hd6990624;
+      6'd46: kt = 32'hf40e3585;
+      6'd47: kt = 32'h106aa070;
+      6'd48: kt = 32'h19a4c116;
+      6'd49: kt = 32'h1e376c08;
+      6'd50: kt = 32'h2748774c;
+      6'd51: kt = 32'h34b0bcb5;
+      6'd52: kt = 32'h391c0cb3;
+      6'd53: kt = 32'h4ed8aa4a;
+      6'd54: kt = 32'h5b9cca4f;
+      6'd55: kt = 32'h682e6ff3;
+      6'd56: kt = 32'h748f82ee;
+      6'd57: kt = 32'h78a5636f;
+      6'd58: kt = 32'h84c87814;
+      6'd59: kt = 32'h8cc70208;
+      6'd60: kt = 32'h90befffa;
+      6'd61: kt = 32'ha4506ceb;
+      6'd62: kt = 32'hbef9a3f7;
+      6'd63: kt = 32'hc67178f2;
+      default: kt = 32'h0;
+    endcase
+    case (w)
+      3'd0: hw = 32'h6a09e667;
+      3'd1: hw = 32'hbb67ae85;
+      3'd2: hw = 32'h3c6ef372;
+      3'd3: hw = 32'ha54ff53a;
+      3'd4: hw = 32'h510e527f;
+      3'd5: hw = 32'h9b05688c;
+      3'd6: hw = 32'h1f83d9ab;
+      3'd7: hw = 32'h5be0cd19;
+      default: hw = 32'h0;
     endcase
   end
-  assign k  = kc[t];
-  assign iv = hc[w];
+  assign k  = kt[i];
+  assign iv = hw[i];
 endmodule
