@@ -66,6 +66,10 @@ fn main() {
     let shim = manifest.join("sim/shim.cpp");
     println!("cargo:rerun-if-changed={}", profile_path.display());
     println!("cargo:rerun-if-changed={}", shim.display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        shim.with_file_name("fst_writer.cpp").display()
+    );
 
     let verilator = env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
     let root = match Command::new(&verilator)
@@ -89,17 +93,26 @@ fn main() {
         gparams.push(format!("-G{k}={v}"));
     }
 
-    // The four models, Verilated in parallel.
+    // The models, Verilated in parallel.
     let mut models = vec![
         Model {
             prefix: "Vaes",
             top: "aes128_enc",
             extra: vec![],
+            fst: false,
         },
         Model {
             prefix: "Vtce",
             top: "tag_crypto_engine",
             extra: gparams.clone(),
+            fst: false,
+        },
+        // The same build traced to FST (`cosim --fst`).
+        Model {
+            prefix: "Vtce_fst",
+            top: "tag_crypto_engine",
+            extra: gparams.clone(),
+            fst: true,
         },
     ];
     for f in [1, 2] {
@@ -109,6 +122,7 @@ fn main() {
             prefix: if f == 1 { "Vtce_f1" } else { "Vtce_f2" },
             top: "tag_crypto_engine",
             extra,
+            fst: false,
         });
     }
     verilate::verilate(&models, &sources, &verilator, &out);

@@ -103,6 +103,8 @@ unsafe extern "C" {
     );
     pub(super) fn aiot_tce_trace_open(h: *mut c_void, path: *const c_char) -> i32;
     pub(super) fn aiot_tce_trace_close(h: *mut c_void);
+    /// The first write error (errno) of the model's waveform since it was opened, or 0.
+    pub(super) fn aiot_tce_trace_error(h: *mut c_void) -> i32;
     pub(super) fn aiot_tce_secret_bits(h: *mut c_void) -> u32;
     pub(super) fn aiot_tce_secret_names(h: *mut c_void) -> *const c_char;
 
@@ -116,5 +118,10 @@ unsafe extern "C" {
     );
     pub(super) fn aiot_aes_trace_open(h: *mut c_void, path: *const c_char) -> i32;
     pub(super) fn aiot_aes_trace_close(h: *mut c_void);
+    /// Reads back an FST file's end time and variable count (sim/fst_writer.cpp); 0, or -1 when
+    /// `path` is not a readable FST.
+    pub(super) fn aiot_fst_summary(path: *const c_char, end_time: *mut u64, vars: *mut u64) -> i32;
+    /// The first write error (errno) of the AES model's VCD since it was opened, or 0.
+    pub(super) fn aiot_aes_trace_error(h: *mut c_void) -> i32;
     pub(super) fn aiot_aes_secret_bits(h: *mut c_void) -> u32;
 }
