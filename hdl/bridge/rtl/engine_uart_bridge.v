@@ -74,6 +74,8 @@ module engine_uart_bridge #(
   localparam [15:0]  MAXP16  = MAX_PAY[15:0];
   localparam [15:0]  MAXD16  = MAX_DATA[15:0];
   localparam [16:0]  FBSIZE  = 17'd1 << W;
+  localparam [31:0]  MASK_W  = (32'd1 << W) - 32'd1;
+  localparam [31:0]  MASK_I  = (32'd1 << IW) - 32'd1;
   localparam integer TMO_LAST_I = TIMEOUT_CLKS - 1;
   localparam integer SCRUB_LAST_I = MAX_PAY - 1;
   localparam [TW-1:0] TMO_LAST = TMO_LAST_I[TW-1:0];
@@ -211,12 +213,17 @@ module engine_uart_bridge #(
   wire        fb_op   = (op_q == OP_WRITE) || (op_q == OP_READ) || (op_q == OP_CMD);
   wire        eng_busy = busy_q || mem_own || zero_q;
   // WRITE: ADDR + (LEN - 2) <= 2^ADDR_W; READ: ADDR + COUNT <= 2^ADDR_W, COUNT 1 .. MAX_DATA
-  wire [16:0] r_sum   = {1'b0, a_q} + {1'b0, (op_q == OP_READ) ? f_q : len_q};
-  wire [16:0] r_lim   = FBSIZE + ((op_q == OP_WRITE) ? 17'd2 : 17'd0);
+  // (the adder is only as wide as the buffer: ADDR's upper bits are checked apart, LEN and
+  // COUNT are below 2^IW here, LEN by the check after the LEN field, COUNT by cnt_bad)
+  wire [31:0] r_a     = a32 & MASK_W;
+  wire [31:0] r_b     = ((op_q == OP_READ) ? f32 : {16'd0, len_q}) & MASK_I;
+  wire [31:0] r_sum   = r_a + r_b;
+  wire [31:0] r_lim   = {15'd0, FBSIZE} + ((op_q == OP_WRITE) ? 32'd2 : 32'd0);
+  wire        a_hi    = ((a32 >> W) != 32'd0);
   wire        cnt_bad = (f_q == 16'd0) || (f_q > MAXD16);
-  wire        cmd_bad = (eop_q > 8'd7) || ((a32 >> W) != 32'd0) || ((f32 >> LW) != 32'd0);
+  wire        cmd_bad = (eop_q > 8'd7) || a_hi || ((f32 >> LW) != 32'd0);
   wire        range_bad = (op_q == OP_CMD) ? cmd_bad :
-                          ((r_sum > r_lim) || ((op_q == OP_READ) && cnt_bad));
+                          (a_hi || (r_sum > r_lim) || ((op_q == OP_READ) && cnt_bad));
 
   // registered: the fields are stable for at least 8 cycles (the CRC's) before S_CHK uses them
   reg         len_bad_q, range_bad_q;
