@@ -71,6 +71,7 @@
 //! ```
 
 pub mod algorithms;
+pub mod analysis;
 pub mod engine;
 pub mod error;
 pub mod hexutil;

@@ -6,6 +6,8 @@ mod alg;
 #[cfg(feature = "rtl")]
 mod cosim;
 mod keys;
+#[cfg(feature = "rtl")]
+mod leakage;
 mod message;
 mod procedure;
 
@@ -13,6 +15,8 @@ pub use alg::{aes, kdf, nea2, nia2};
 #[cfg(feature = "rtl")]
 pub use cosim::{cosim, cosim_merge};
 pub use keys::derive;
+#[cfg(feature = "rtl")]
+pub use leakage::{energy, leakage};
 pub use message::{protect, unprotect};
 pub use procedure::{procedure, profile};
 
