@@ -187,7 +187,10 @@ fn leak_sources(hdl: &Path, sources: &[PathBuf]) -> Vec<String> {
         }
     }
     if out.is_empty() {
-        fail(&format!("{LEAK_CORE} under {} adds no RTL file", hdl.display()));
+        fail(&format!(
+            "{LEAK_CORE} under {} adds no RTL file",
+            hdl.display()
+        ));
     }
     out
 }

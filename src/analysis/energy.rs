@@ -147,7 +147,11 @@ impl std::fmt::Display for EnergyReport {
             "Energy proxy: register bit toggles ({} flip-flop bits, mean of {} runs with random keys and data)",
             self.register_bits, self.runs
         )?;
-        write!(f, "  {:<28} {:>7} {:>9} {:>8}", "phase", "cycles", "toggles", "/cycle")?;
+        write!(
+            f,
+            "  {:<28} {:>7} {:>9} {:>8}",
+            "phase", "cycles", "toggles", "/cycle"
+        )?;
         for (g, _) in &self.groups {
             write!(f, " {:>10}", g.chars().take(10).collect::<String>())?;
         }

@@ -184,7 +184,9 @@ fn random_inputs(rng: &mut StdRng) -> Inputs {
 /// The inputs of one trace of `test`: `fixed` from the fixed set, else the random class.
 fn inputs_for(test: Test, fixed: &Inputs, random: bool, rng: &mut StdRng) -> Inputs {
     let r = random_inputs(rng);
-    let mut i = Inputs { ..clone_inputs(fixed) };
+    let mut i = Inputs {
+        ..clone_inputs(fixed)
+    };
     if !random {
         return i;
     }
@@ -219,18 +221,24 @@ fn clone_inputs(i: &Inputs) -> Inputs {
 }
 
 /// Per-cycle sums of one trace for each channel: `[all, not ring, group 0, group 1, ...]`.
-fn channel_sums(t: &Trace, group_of: &[usize], groups: usize, ring: Option<usize>) -> Vec<Vec<f64>> {
+fn channel_sums(
+    t: &Trace,
+    group_of: &[usize],
+    groups: usize,
+    ring: Option<usize>,
+) -> Vec<Vec<f64>> {
     let cycles = t.toggles.cycles();
     let mut out = vec![vec![0.0; cycles]; groups + 2];
     for c in 0..cycles {
         for (r, &n) in t.toggles.cycle(c).iter().enumerate() {
             let g = group_of[r];
             let n = f64::from(n);
-            out[0][c] += n;
-            if Some(g) != ring {
-                out[1][c] += n;
+            let not_ring = if Some(g) != ring { n } else { 0.0 };
+            for (ch, v) in [(0, n), (1, not_ring), (g + 2, n)] {
+                if let Some(x) = out.get_mut(ch).and_then(|o| o.get_mut(c)) {
+                    *x += v;
+                }
             }
-            out[g + 2][c] += n;
         }
     }
     out
@@ -304,7 +312,10 @@ pub fn run(
                 }
                 Some(_) => {}
             }
-            for (ch, sums) in channel_sums(&t, &group_of, names.len(), ring).iter().enumerate() {
+            for (ch, sums) in channel_sums(&t, &group_of, names.len(), ring)
+                .iter()
+                .enumerate()
+            {
                 m[ch][usize::from(random)].add(sums);
             }
             progress(test, k + 1);

@@ -139,10 +139,7 @@ pub(crate) fn run(
         .map(|m| m.cycle)
         .collect();
     mark("UNPROTECT 32 B", s, e);
-    if let (Some(&a), Some(&b)) = (
-        mac_reads.iter().rev().nth(MAC_LEN - 1),
-        mac_reads.last(),
-    ) {
+    if let (Some(&a), Some(&b)) = (mac_reads.iter().rev().nth(MAC_LEN - 1), mac_reads.last()) {
         let a = (s + a as usize).saturating_sub(1);
         let b = (s + b as usize + 3).min(e);
         mark("MAC compare", a, b);

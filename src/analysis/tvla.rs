@@ -95,7 +95,11 @@ pub fn max_abs(t: &[f64], range: std::ops::Range<usize>) -> (f64, usize) {
         .iter()
         .enumerate()
         .fold((0.0, start), |(m, at), (i, &x)| {
-            if x.abs() > m { (x.abs(), start + i) } else { (m, at) }
+            if x.abs() > m {
+                (x.abs(), start + i)
+            } else {
+                (m, at)
+            }
         })
 }
 
