@@ -80,6 +80,7 @@ pub mod keys;
 pub mod messages;
 pub mod procedure;
 pub mod profile;
+pub mod report;
 pub mod roles;
 pub mod vectors;
 

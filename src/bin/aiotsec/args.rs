@@ -338,6 +338,23 @@ pub struct LeakageArgs {
     pub common: Common,
 }
 
+/// `aiotsec report`: the hardware report from the measurements `scripts/report` collected.
+#[cfg(feature = "report")]
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The folder of measurements (hwreport.json, parts.json, energy.json, leakage.json, ...).
+    #[arg(long, default_value = "report/data")]
+    pub data: PathBuf,
+    /// Where report.json, the SVG plots, tables.md and index.html go.
+    #[arg(long, default_value = "report")]
+    pub out: PathBuf,
+    /// A JSON object recorded as the report's `meta` (machine, commit, date, mode).
+    #[arg(long, default_value = "{}")]
+    pub meta: String,
+    #[arg(skip)]
+    pub common: Common,
+}
+
 /// `aiotsec energy`: register toggles per command and per idle cycle.
 #[cfg(feature = "rtl")]
 #[derive(Args)]
@@ -456,6 +473,10 @@ pub enum Cmd {
     #[cfg(feature = "rtl")]
     #[command(after_help = "Example:\n    aiotsec energy --runs 50 --json")]
     Energy(EnergyArgs),
+    /// Build the hardware report (plots, report.json, tables.md, index.html) from measurements.
+    #[cfg(feature = "report")]
+    #[command(after_help = "Example:\n    scripts/report --quick    # measures, then runs: aiotsec report --data report/data --out report")]
+    Report(ReportArgs),
 }
 
 impl Cli {
@@ -491,6 +512,8 @@ impl Cmd {
             Cmd::Leakage(a) => &mut a.common,
             #[cfg(feature = "rtl")]
             Cmd::Energy(a) => &mut a.common,
+            #[cfg(feature = "report")]
+            Cmd::Report(a) => &mut a.common,
         }
     }
 
@@ -514,6 +537,8 @@ impl Cmd {
             Cmd::Leakage(a) => &a.common,
             #[cfg(feature = "rtl")]
             Cmd::Energy(a) => &a.common,
+            #[cfg(feature = "report")]
+            Cmd::Report(a) => &a.common,
         }
     }
 }

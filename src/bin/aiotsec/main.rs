@@ -40,6 +40,8 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
         Cmd::Leakage(a) => commands::leakage(&a),
         #[cfg(feature = "rtl")]
         Cmd::Energy(a) => commands::energy(&a),
+        #[cfg(feature = "report")]
+        Cmd::Report(a) => commands::report(&a),
     }
 }
 

@@ -9,6 +9,8 @@ mod keys;
 #[cfg(feature = "rtl")]
 mod leakage;
 mod message;
+#[cfg(feature = "report")]
+mod report;
 mod procedure;
 
 pub use alg::{aes, kdf, nea2, nia2};
@@ -18,6 +20,8 @@ pub use keys::derive;
 #[cfg(feature = "rtl")]
 pub use leakage::{energy, leakage};
 pub use message::{protect, unprotect};
+#[cfg(feature = "report")]
+pub use report::report;
 pub use procedure::{procedure, profile};
 
 use std::io::Read;
