@@ -93,7 +93,11 @@ fn write(path: &Path, text: &str) -> Result<(), ReportError> {
 
 /// The part of the design a Verilog module belongs to, for the stacked area plot.
 pub fn module_part(module: &str) -> &'static str {
-    let m = module.rsplit('\\').next().unwrap_or(module).to_ascii_lowercase();
+    let m = module
+        .rsplit('\\')
+        .next()
+        .unwrap_or(module)
+        .to_ascii_lowercase();
     if m.contains("sha") || m.contains("hmac") || m.contains("kdf") {
         "SHA-256/KDF"
     } else if m.contains("uart") || m.contains("bridge") {
@@ -252,16 +256,16 @@ pub fn build(data: &Path, out: &Path, meta: Value) -> Result<Built, ReportError>
         "model_throughput.svg",
         plots::model_throughput(&out.join("model_throughput.svg"), &report),
     )?;
-    plot("energy.svg", plots::energy(&out.join("energy.svg"), &report))?;
+    plot(
+        "energy.svg",
+        plots::energy(&out.join("energy.svg"), &report),
+    )?;
     for (test, name) in [
         ("plaintext", "tvla_plaintext.svg"),
         ("key", "tvla_key.svg"),
         ("mac-compare", "tvla_mac_compare.svg"),
     ] {
-        plot(
-            name,
-            plots::tvla(&out.join(name), curves.as_ref(), test),
-        )?;
+        plot(name, plots::tvla(&out.join(name), curves.as_ref(), test))?;
     }
     let tables = tables::tables(&report);
     write(&out.join("tables.md"), &tables)?;
@@ -277,7 +281,9 @@ pub fn build(data: &Path, out: &Path, meta: Value) -> Result<Built, ReportError>
 
 #[cfg(feature = "report")]
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// The HTML page: each plot, then the tables (as preformatted Markdown).
@@ -287,14 +293,18 @@ fn page(report: &Value, tables: &str, files: &[PathBuf]) -> String {
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>aiotsec hardware report</title>\
          <style>body{font-family:sans-serif;max-width:1000px;margin:auto}img{max-width:100%;border:1px solid #ddd;margin:8px 0}pre{background:#f6f6f6;padding:8px;overflow-x:auto}</style></head><body>\n<h1>aiotsec hardware report</h1>\n",
     );
-    h.push_str(&format!(
-        "<p>{}</p>\n",
-        esc(&report["meta"].to_string())
-    ));
-    if let Some(m) = report["missing_inputs"].as_array().filter(|m| !m.is_empty()) {
+    h.push_str(&format!("<p>{}</p>\n", esc(&report["meta"].to_string())));
+    if let Some(m) = report["missing_inputs"]
+        .as_array()
+        .filter(|m| !m.is_empty())
+    {
         h.push_str(&format!(
             "<p><b>Not measured in this run:</b> {}</p>\n",
-            esc(&m.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "))
+            esc(&m
+                .iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(", "))
         ));
     }
     for f in files {
@@ -308,4 +318,30 @@ fn page(report: &Value, tables: &str, files: &[PathBuf]) -> String {
     h.push_str(&esc(tables));
     h.push_str("</pre>\n<p>Every figure: <a href=\"report.json\">report.json</a>. Criterion's own HTML reports, when run: <a href=\"criterion/report/index.html\">criterion/report/index.html</a>.</p>\n</body></html>\n");
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn area_split_takes_the_ring_and_park_flops_out_of_the_engine_module() {
+        let parts = json!({"tag_crypto_engine": [
+            {"module": "$paramod$x\\aes128_core", "transistors": 10852, "lut4": 323, "ff": 276},
+            {"module": "$paramod\\aes_sbox\\FAULT=s32'0", "transistors": 1216, "lut4": 66, "ff": 0},
+            {"module": "tag_crypto_engine", "transistors": 15160, "lut4": 588, "ff": 96}
+        ]});
+        let energy =
+            json!({"groups": [["key ring", 256], ["park register", 128], ["AES state", 128]]});
+        let s = area_split(&parts, Some(&energy));
+        let e = s["tag_crypto_engine"].as_array().unwrap();
+        let get = |p: &str| e.iter().find(|x| x["part"] == p).unwrap().clone();
+        assert_eq!(get("AES")["ge"], json!(3017.0)); // (10852 + 1216) / 4
+        assert_eq!(get("key ring")["ge"], json!(1024.0)); // 256 flops * 16 / 4
+        assert_eq!(get("park register")["ge"], json!(512.0));
+        assert_eq!(get("engine control")["ge"], json!(3790.0 - 1536.0));
+        assert_eq!(get("AES")["ice40_lc"], json!(323.0 + 66.0));
+        assert_eq!(module_part("sha256_core"), "SHA-256/KDF");
+        assert_eq!(module_part("engine_uart_bridge"), "UART/bridge");
+    }
 }

@@ -238,16 +238,17 @@ pub fn cosim_speed(path: &Path, report: &Value) -> R {
 
 /// Model throughput (GiB/s) against message size for NEA2 and NIA2.
 pub fn model_throughput(path: &Path, report: &Value) -> R {
-    let Some(rows) = report["model_throughput"].as_array().filter(|r| !r.is_empty()) else {
+    let Some(rows) = report["model_throughput"]
+        .as_array()
+        .filter(|r| !r.is_empty())
+    else {
         return Ok(false);
     };
     let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for r in rows {
-        let (Some(g), Some(b), Some(ns)) = (
-            r["group"].as_str(),
-            r["bytes"].as_f64(),
-            r["ns"].as_f64(),
-        ) else {
+        let (Some(g), Some(b), Some(ns)) =
+            (r["group"].as_str(), r["bytes"].as_f64(), r["ns"].as_f64())
+        else {
             continue;
         };
         if !(g == "nea2" || g == "nia2") || ns <= 0.0 {
@@ -400,7 +401,12 @@ pub fn tvla(path: &Path, curves: Option<&Value>, test: &str) -> R {
             .map_err(e)?;
         chart
             .draw_series(std::iter::once(Text::new(
-                p["name"].as_str().unwrap_or("").chars().take(12).collect::<String>(),
+                p["name"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(12)
+                    .collect::<String>(),
                 (s + n * 0.003, clamp * 0.92),
                 ("sans-serif", 10),
             )))

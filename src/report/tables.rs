@@ -6,11 +6,15 @@
 use serde_json::Value;
 
 fn f0(v: &Value) -> String {
-    v.as_f64().map(|x| format!("{x:.0}")).unwrap_or_else(|| "-".into())
+    v.as_f64()
+        .map(|x| format!("{x:.0}"))
+        .unwrap_or_else(|| "-".into())
 }
 
 fn f1(v: &Value) -> String {
-    v.as_f64().map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into())
+    v.as_f64()
+        .map(|x| format!("{x:.1}"))
+        .unwrap_or_else(|| "-".into())
 }
 
 /// Millions with two decimals, or "-".
@@ -68,7 +72,9 @@ pub fn tables(r: &Value) -> String {
         out.push_str(&section("area-split", &b));
     }
     if let Some(a) = r["anchors"]["aes"].as_array() {
-        let mut b = String::from("| AES-128 | GE | cycles / block | kind | source |\n|---|---|---|---|---|\n");
+        let mut b = String::from(
+            "| AES-128 | GE | cycles / block | kind | source |\n|---|---|---|---|---|\n",
+        );
         if let Some(h) = r["hardware"]
             .as_array()
             .and_then(|h| h.iter().find(|x| x["top"] == "aes128_enc"))
@@ -131,7 +137,9 @@ pub fn tables(r: &Value) -> String {
                 "| `{}/{}` | {} | {t} | {gib} |\n",
                 x["group"].as_str().unwrap_or("?"),
                 x["name"].as_str().unwrap_or("?"),
-                bytes.map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into()),
+                bytes
+                    .map(|v| format!("{v:.0}"))
+                    .unwrap_or_else(|| "-".into()),
             ));
         }
         out.push_str(&section("model-throughput", &b));
@@ -187,9 +195,17 @@ pub fn tables(r: &Value) -> String {
                     f0(&t["traces"][0]),
                     f0(&t["traces"][1]),
                     p["name"].as_str().unwrap_or("?"),
-                    all.as_ref().map(|c| tcell(&c["phases"][i]["max_abs_t"])).unwrap_or_default(),
-                    nr.as_ref().map(|c| tcell(&c["phases"][i]["max_abs_t"])).unwrap_or_default(),
-                    if leaking.is_empty() { "-".into() } else { leaking.join(", ") },
+                    all.as_ref()
+                        .map(|c| tcell(&c["phases"][i]["max_abs_t"]))
+                        .unwrap_or_default(),
+                    nr.as_ref()
+                        .map(|c| tcell(&c["phases"][i]["max_abs_t"]))
+                        .unwrap_or_default(),
+                    if leaking.is_empty() {
+                        "-".into()
+                    } else {
+                        leaking.join(", ")
+                    },
                 ));
             }
         }
@@ -199,7 +215,11 @@ pub fn tables(r: &Value) -> String {
             c.push_str(&format!(
                 "| {} | {} | {} |\n",
                 x["name"].as_str().unwrap_or("?"),
-                if x["holds"].as_bool() == Some(true) { "yes" } else { "**no**" },
+                if x["holds"].as_bool() == Some(true) {
+                    "yes"
+                } else {
+                    "**no**"
+                },
                 x["detail"].as_str().unwrap_or("").replace('|', "\\|"),
             ));
         }
@@ -219,7 +239,9 @@ pub fn sections(text: &str) -> Vec<(String, String)> {
         let body_start = &after[e + " -->".len()..];
         let body_start = body_start.strip_prefix('\n').unwrap_or(body_start);
         let close = format!("<!-- /report:{name} -->");
-        let Some(z) = body_start.find(&close) else { break };
+        let Some(z) = body_start.find(&close) else {
+            break;
+        };
         out.push((name, body_start[..z].to_string()));
         rest = &body_start[z + close.len()..];
     }
@@ -255,7 +277,10 @@ mod tests {
         let t = tables(&r);
         let s = sections(&t);
         assert_eq!(s.len(), 1);
-        assert!(s[0].1.contains("| `aes128_enc` | 3484 | 268 | 671 | 928 | 36.6 |"));
+        assert!(
+            s[0].1
+                .contains("| `aes128_enc` | 3484 | 268 | 671 | 928 | 36.6 |")
+        );
         let readme = format!("# x\n\ntext\n{t}\nmore\n");
         assert!(check_readme(&readme, &t).is_empty());
         let drifted = readme.replace("3484", "3400");

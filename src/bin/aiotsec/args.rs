@@ -475,7 +475,9 @@ pub enum Cmd {
     Energy(EnergyArgs),
     /// Build the hardware report (plots, report.json, tables.md, index.html) from measurements.
     #[cfg(feature = "report")]
-    #[command(after_help = "Example:\n    scripts/report --quick    # measures, then runs: aiotsec report --data report/data --out report")]
+    #[command(
+        after_help = "Example:\n    scripts/report --quick    # measures, then runs: aiotsec report --data report/data --out report"
+    )]
     Report(ReportArgs),
 }
 

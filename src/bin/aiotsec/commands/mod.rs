@@ -9,9 +9,9 @@ mod keys;
 #[cfg(feature = "rtl")]
 mod leakage;
 mod message;
+mod procedure;
 #[cfg(feature = "report")]
 mod report;
-mod procedure;
 
 pub use alg::{aes, kdf, nea2, nia2};
 #[cfg(feature = "rtl")]
@@ -20,9 +20,9 @@ pub use keys::derive;
 #[cfg(feature = "rtl")]
 pub use leakage::{energy, leakage};
 pub use message::{protect, unprotect};
+pub use procedure::{procedure, profile};
 #[cfg(feature = "report")]
 pub use report::report;
-pub use procedure::{procedure, profile};
 
 use std::io::Read;
 use std::path::Path;
