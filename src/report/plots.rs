@@ -5,6 +5,7 @@ use std::path::Path;
 
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde_json::Value;
 
 type R = Result<bool, String>;
@@ -177,16 +178,24 @@ pub fn area_vs_cycles(path: &Path, report: &Value) -> R {
         .y_desc("GE")
         .draw()
         .map_err(e)?;
-    for (label, c, g, k) in &pts {
+    for (i, (label, c, g, k)) in pts.iter().enumerate() {
         let col = color(*k);
         chart
             .draw_series(std::iter::once(Circle::new((*c, *g), 6, col.filled())))
             .map_err(e)?;
+        // labels right of the point, or left of it near the right edge; alternate above / below
+        let right = *c < 800.0;
+        let pos = Pos::new(if right { HPos::Left } else { HPos::Right }, VPos::Center);
+        let dy = if i % 2 == 0 { 0.03 } else { -0.03 } * gmax;
+        let x = if right { *c * 1.1 } else { *c / 1.1 };
         chart
             .draw_series(std::iter::once(Text::new(
-                format!("{label}: {g:.0} GE, {c:.0} cyc"),
-                (*c * 1.08, *g + gmax * 0.015),
-                ("sans-serif", 12),
+                format!("{label}: {g:.0} GE, {c:.0} cycles"),
+                (x, *g + dy),
+                ("sans-serif", 12)
+                    .into_font()
+                    .into_text_style(&root)
+                    .pos(pos),
             )))
             .map_err(e)?;
     }
@@ -391,8 +400,9 @@ pub fn tvla(path: &Path, curves: Option<&Value>, test: &str) -> R {
         .y_desc("t")
         .draw()
         .map_err(e)?;
-    for p in t["phases"].as_array().into_iter().flatten() {
+    for (k, p) in t["phases"].as_array().into_iter().flatten().enumerate() {
         let s = p["start"].as_f64().unwrap_or(0.0);
+        let ty = clamp * (0.92 - 0.09 * (k % 5) as f64);
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(s, -clamp), (s, clamp)],
@@ -407,7 +417,7 @@ pub fn tvla(path: &Path, curves: Option<&Value>, test: &str) -> R {
                     .chars()
                     .take(12)
                     .collect::<String>(),
-                (s + n * 0.003, clamp * 0.92),
+                (s + n * 0.003, ty),
                 ("sans-serif", 10),
             )))
             .map_err(e)?;
