@@ -93,11 +93,15 @@ fn write(path: &Path, text: &str) -> Result<(), ReportError> {
 
 /// The part of the design a Verilog module belongs to, for the stacked area plot.
 pub fn module_part(module: &str) -> &'static str {
-    let m = module
-        .rsplit('\\')
-        .next()
-        .unwrap_or(module)
-        .to_ascii_lowercase();
+    // yosys names a parametrized module `$paramod\NAME\P=V` or `$paramod$HASH\NAME`
+    let mut it = module.split('\\');
+    let first = it.next().unwrap_or(module);
+    let name = if first.starts_with("$paramod") {
+        it.next().unwrap_or(module)
+    } else {
+        first
+    };
+    let m = name.to_ascii_lowercase();
     if m.contains("sha") || m.contains("hmac") || m.contains("kdf") {
         "SHA-256/KDF"
     } else if m.contains("uart") || m.contains("bridge") {
@@ -342,6 +346,9 @@ mod tests {
         assert_eq!(get("engine control")["ge"], json!(3790.0 - 1536.0));
         assert_eq!(get("AES")["ice40_lc"], json!(323.0 + 66.0));
         assert_eq!(module_part("sha256_core"), "SHA-256/KDF");
+        assert_eq!(module_part("$paramod\\aes_sbox\\FAULT=s32'0"), "AES");
+        assert_eq!(module_part("$paramod$ab12\\aes128_core"), "AES");
+        assert_eq!(module_part("tag_crypto_engine"), "engine control");
         assert_eq!(module_part("engine_uart_bridge"), "UART/bridge");
     }
 }

@@ -48,7 +48,10 @@ fn stacked(
         .margin(10)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d((0..n).into_segmented(), 0f64..max.max(1.0))
+        .build_cartesian_2d(
+            (0..n.saturating_sub(1)).into_segmented(),
+            0f64..max.max(1.0),
+        )
         .map_err(e)?;
     chart
         .configure_mesh()
@@ -71,13 +74,15 @@ fn stacked(
                     .map(|x| x.1)
                     .sum();
                 let val = v.iter().find(|(p, _)| p == part).map(|x| x.1)?;
-                Some(Rectangle::new(
+                let mut r = Rectangle::new(
                     [
                         (SegmentValue::Exact(i), below),
                         (SegmentValue::Exact(i + 1), below + val),
                     ],
                     color(pi).filled(),
-                ))
+                );
+                r.set_margin(0, 0, 10, 10);
+                Some(r)
             })
             .collect();
         let c = color(pi);
@@ -219,7 +224,8 @@ pub fn cosim_speed(path: &Path, report: &Value) -> R {
             continue;
         };
         let src = r["source"].as_str().unwrap_or("measured here");
-        bars.push((h.to_string(), vec![(src.to_string(), v)]));
+        let short = h.split(" (").next().unwrap_or(h);
+        bars.push((short.to_string(), vec![(src.to_string(), v)]));
     }
     if bars.is_empty() {
         return Ok(false);
