@@ -16,6 +16,8 @@ pub(crate) struct Model {
     pub(crate) top: &'static str,
     /// Extra Verilator arguments (`-G` parameter overrides).
     pub(crate) extra: Vec<String>,
+    /// Traced to FST (`--trace-fst`) instead of VCD (`--trace`).
+    pub(crate) fst: bool,
 }
 
 /// Verilates every model from `sources` into `$OUT_DIR/<prefix>`, in parallel.
@@ -37,13 +39,8 @@ pub(crate) fn verilate(models: &[Model], sources: &[PathBuf], verilator: &str, o
                     "--x-initial",
                     "fast",
                 ])
-                .args([
-                    "--trace",
-                    "--noassert",
-                    "-Wno-fatal",
-                    "-Wno-lint",
-                    "-Wno-style",
-                ])
+                .arg(if m.fst { "--trace-fst" } else { "--trace" })
+                .args(["--noassert", "-Wno-fatal", "-Wno-lint", "-Wno-style"])
                 .args(["--top-module", m.top, "--prefix", m.prefix])
                 .arg("--Mdir")
                 .arg(&mdir)
@@ -98,6 +95,12 @@ pub(crate) fn compile_library(models: &[Model], include: &Path, shim: &Path, out
         "verilated_vcd_c.cpp",
     ] {
         jobs.push((include.join(rt), true));
+    }
+    // The FST writer: sim/fst_writer.cpp includes verilated_fst_c.cpp (and through it gtkwave's
+    // fstapi.c / lz4.c / fastlz.c) with `fclose` routed to the shim's aiot_fst_fclose, which
+    // records the write errors fstapi ignores.
+    if models.iter().any(|m| m.fst) {
+        jobs.push((shim.with_file_name("fst_writer.cpp"), true));
     }
     jobs.push((shim.to_path_buf(), false));
     // Largest first for a better schedule.
@@ -171,4 +174,7 @@ pub(crate) fn compile_library(models: &[Model], include: &Path, shim: &Path, out
         fail(&format!("archiving the simulation library failed: {e}"));
     }
     println!("cargo:rustc-link-lib=pthread");
+    if models.iter().any(|m| m.fst) {
+        println!("cargo:rustc-link-lib=z"); // fstapi's compression
+    }
 }

@@ -18,11 +18,22 @@ use crate::sim::{TceOut, params};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Op {
+    /// LOAD_KEYS: take KCommand_enc then KCommand_int as 32 command octets (octet 0 of each = bits
+    /// `[127:120]`).
     LoadKeys = 0,
+    /// ZEROIZE: clear the keys and every secret register (a 32-cycle scrub), then answer OK.
     Zeroize = 1,
+    /// 128-NEA2 in place on `cmd_len` bits at `cmd_addr`, COUNT/BEARER/DIRECTION from 5 command
+    /// octets.
     Nea2 = 2,
+    /// 128-NIA2 over `cmd_len` bits at `cmd_addr`, COUNT/BEARER/DIRECTION from 5 command octets;
+    /// the MAC is answered on `rsp_mac`.
     Nia2 = 3,
+    /// UNPROTECT the request of `cmd_len` octets at `cmd_addr`: verify its MAC (request
+    /// COUNT/BEARER/DIRECTION from the parameters), and only then decipher it in place.
     Unprotect = 4,
+    /// PROTECT the laid-out response of `cmd_len` octets at `cmd_addr`: cipher it if its indication
+    /// says so, then write its MAC.
     Protect = 5,
 }
 
@@ -40,18 +51,28 @@ impl Op {
 
 /// Response status codes (`rsp_status`).
 pub mod status {
+    /// The command completed.
     pub const OK: u8 = 0;
+    /// UNPROTECT: the MAC did not verify; nothing was written.
     pub const MAC_FAIL: u8 = 1;
+    /// UNPROTECT / PROTECT: the ciphering indication is neither `IND_NULL` nor `IND_CIPHERED`.
     pub const BAD_IND: u8 = 2;
+    /// The region does not fit the frame buffer from `cmd_addr` on, or a message is shorter than
+    /// the clear part plus the MAC.
     pub const BAD_LEN: u8 = 3;
+    /// No keys loaded (since reset or the last zeroize) for an operation that needs them.
     pub const NO_KEYS: u8 = 4;
+    /// `cmd_op` is not one of the six operations (6 or 7).
     pub const BAD_OP: u8 = 5;
 }
 
 /// Result of one engine command at pin level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawResponse {
+    /// `rsp_status` (see [`status`]).
     pub status: u8,
+    /// `rsp_mac`: the 32-bit MAC after NIA2 and PROTECT (most significant octet = first octet of
+    /// MAC-I), else 0.
     pub mac: u32,
     /// Cycles from the first cycle `cmd_valid` was offered to the response handshake, inclusive.
     pub cycles: u64,
