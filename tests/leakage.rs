@@ -2,7 +2,8 @@
 //! regression checks of the TVLA (no key leakage while idle beyond the key ring's rotation, none
 //! after ZEROIZE, none from the data once a command has settled), the detector's positive
 //! controls (the unprotected AES leaks while it computes; the planted-leak build is flagged), the
-//! MAC compare's measured leak, and the register snapshot against the secret-register count.
+//! MAC compare (no trace of which octet was wrong), and the register snapshot against the
+//! secret-register count.
 //! Small trace counts keep this to a few seconds; `aiotsec leakage --traces N` runs longer.
 #![cfg(feature = "rtl")]
 
@@ -72,37 +73,31 @@ fn the_planted_leak_is_detected() {
     assert!(r.checks.iter().all(|c| !c.holds), "{:?}", r.checks);
 }
 
-/// Measured finding (not a target met): the MAC compare's `mism_q` is set at the first wrong
-/// octet, so which octet was wrong shows in the register activity. This test pins that the leak
-/// is that one flip-flop's (the engine control group) and nothing else; when the engine is fixed
-/// it fails, and the check becomes a plain regression check.
+/// The MAC compare tells nothing of the wrong octet: fixed (octet 0 wrong) against random (any
+/// octet, any error), no register group leaks from the compare to the end of the trace. Before
+/// `mbal_q` balanced `mism_q` (which flips at the first wrong octet) this measured |t| = 70.6 at
+/// 3000 traces (|t| ~ 22 at these 300), in the engine control group, inside the compare.
 #[test]
-fn mac_compare_leaks_only_the_first_wrong_octet_through_engine_control() {
+fn the_mac_compare_does_not_tell_which_octet_was_wrong() {
     let r = run(Variant::Normal, &[Test::MacCompare], 300);
     let m = r.test(Test::MacCompare).unwrap();
     let mac = m.phases.iter().find(|p| p.name == "MAC compare").unwrap();
+    assert!(mac.end > mac.start, "{mac:?}");
     for c in &m.channels {
         for p in c.phases.iter().filter(|p| p.cycles.1 > mac.start) {
-            let leaks = p.max_abs_t > THRESHOLD;
-            let expected = c.name == "engine control" || c.name == ALL || c.name == NOT_RING;
             assert!(
-                !leaks || expected,
-                "{} leaks in {}: {}",
+                p.max_abs_t <= THRESHOLD,
+                "{} leaks in {} (cycle {}): |t| = {}",
                 c.name,
                 p.phase,
+                p.at_cycle,
                 p.max_abs_t
             );
-            if leaks {
-                assert!(p.at_cycle >= mac.start && p.at_cycle < mac.end, "{p:?}");
-            }
         }
     }
     let check = r.checks.iter().find(|c| c.name.contains("MAC")).unwrap();
-    assert!(
-        !check.holds,
-        "the MAC compare no longer leaks the wrong octet's position: make it a required check \
-         (and update the README)"
-    );
+    assert!(check.holds, "{}: {}", check.name, check.detail);
+    assert!(r.ok(), "{:?}", r.checks);
 }
 
 #[test]

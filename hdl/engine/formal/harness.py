@@ -52,14 +52,14 @@ AES_SECRETS = {
     1: [("u_aes.key_q", "x_key", 128), ("u_aes.state_q", "x_state", 128),
         ("u_aes.g_fpga.sin_q", "x_sin", 8)],
 }
-CTRL_SECRETS = [("mism_q", "x_mism", 1), ("lmsb_q", "x_lmsb", 2)]
+CTRL_SECRETS = [("mism_q", "x_mism", 1), ("mbal_q", "x_mbal", 1), ("lmsb_q", "x_lmsb", 2)]
 
 
 def ctrl_regs(aw):
     """Every register of tag_crypto_engine outside the key ring / park register and the AES core
     (a register missing here would leave the FPGA_STYLE induction unprovable, not unsound)."""
     return [("state_q", 5), ("op_q", 3), ("status_q", 3), ("keyed_q", 1), ("ph_q", 5),
-            ("mism_q", 1), ("lmsb_q", 2), ("base_q", aw), ("off_q", aw + 1), ("len_q", aw + 4),
+            ("mism_q", 1), ("mbal_q", 1), ("lmsb_q", 2), ("base_q", aw), ("off_q", aw + 1), ("len_q", aw + 4),
             ("j_q", 5), ("first_q", 1), ("pad_q", 1), ("ciph_q", 1), ("indc_q", 1),
             ("indn_q", 1), ("aes_clr_q", 1), ("badlen_q", 1), ("full_q", 1), ("part_q", 1),
             ("skip_q", 1)]
