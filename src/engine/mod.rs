@@ -10,6 +10,7 @@ use crate::keys::Key128;
 use crate::profile::SecurityInputs;
 
 pub mod model;
+pub mod ops;
 #[cfg(feature = "rtl")]
 pub mod rtl;
 

@@ -10,43 +10,14 @@ use zeroize::Zeroizing;
 
 use super::RtlEngine;
 use super::monitor::{MemEvent, Region};
-use crate::engine::{EngineError, Status};
+use crate::engine::EngineError;
 use crate::profile::SecurityInputs;
 use crate::sim::{TceOut, params};
 
-/// Engine operation codes (`cmd_op`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Op {
-    LoadKeys = 0,
-    Zeroize = 1,
-    Nea2 = 2,
-    Nia2 = 3,
-    Unprotect = 4,
-    Protect = 5,
-}
-
-impl Op {
-    /// Command octets streamed on `dat_*` after the command handshake: LOAD_KEYS the two keys
-    /// (32), NEA2 / NIA2 COUNT then BEARER || DIRECTION (5), none for the others.
-    pub(super) fn command_octets(self) -> usize {
-        match self {
-            Op::LoadKeys => 32,
-            Op::Nea2 | Op::Nia2 => 5,
-            Op::Zeroize | Op::Unprotect | Op::Protect => 0,
-        }
-    }
-}
-
-/// Response status codes (`rsp_status`).
-pub mod status {
-    pub const OK: u8 = 0;
-    pub const MAC_FAIL: u8 = 1;
-    pub const BAD_IND: u8 = 2;
-    pub const BAD_LEN: u8 = 3;
-    pub const NO_KEYS: u8 = 4;
-    pub const BAD_OP: u8 = 5;
-}
+// The command encoding (operation codes, response codes, command octets) is shared with the
+// serial backend: engine/ops.rs.
+pub use crate::engine::ops::{Op, status};
+pub(super) use crate::engine::ops::map_status;
 
 /// Result of one engine command at pin level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,18 +26,6 @@ pub struct RawResponse {
     pub mac: u32,
     /// Cycles from the first cycle `cmd_valid` was offered to the response handshake, inclusive.
     pub cycles: u64,
-}
-
-/// The [`Status`] a message-level `rsp_status` stands for (NO_KEYS and unknown codes are errors).
-pub(super) fn map_status(st: u8) -> Result<Status, EngineError> {
-    match st {
-        status::OK => Ok(Status::Ok),
-        status::MAC_FAIL => Ok(Status::MacFailure),
-        status::BAD_IND => Ok(Status::BadIndication),
-        status::BAD_LEN => Ok(Status::BadLength),
-        status::NO_KEYS => Err(EngineError::NoKeys),
-        s => Err(EngineError::Protocol(format!("unexpected status {s}"))),
-    }
 }
 
 impl RtlEngine {
@@ -141,14 +100,13 @@ impl RtlEngine {
                 stream[16..].copy_from_slice(&int.to_be_bytes());
             }
             Op::Nea2 | Op::Nia2 => {
-                stream[..4].copy_from_slice(&inputs.count.to_be_bytes());
                 // The two low bits must not matter: garbage in them when stalling.
                 let junk = if self.stall_threshold != 0 {
                     (self.rng.next_u32() & 3) as u8
                 } else {
                     0
                 };
-                stream[4] = ((inputs.bearer & 31) << 3) | ((inputs.direction & 1) << 2) | junk;
+                stream[..5].copy_from_slice(&crate::engine::ops::inputs_octets(&inputs, junk));
             }
             Op::Zeroize | Op::Unprotect | Op::Protect => {}
         }
