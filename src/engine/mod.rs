@@ -13,6 +13,8 @@ pub mod model;
 pub mod ops;
 #[cfg(feature = "rtl")]
 pub mod rtl;
+#[cfg(feature = "serial")]
+pub mod serial;
 
 /// Verdict of a message-level operation, identical across backends (compared bit for bit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
