@@ -85,8 +85,36 @@ pub struct AlgArgs {
     /// Engine backend.
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
+}
+
+/// How to reach `--backend serial`: the board's UART, or `aiotsec board-sim`'s pty.
+#[derive(Args, Clone)]
+pub struct LinkArgs {
+    /// Serial port of `--backend serial` (e.g. /dev/ttyUSB1, or the `pty:` line of
+    /// `aiotsec board-sim`).
+    #[arg(long, value_name = "PATH")]
+    pub port: Option<String>,
+    /// Baud rate of `--port` (the bridge's build: 115200 unless built otherwise).
+    #[arg(long, default_value_t = 115_200, value_parser = num::<u32>)]
+    pub baud: u32,
+    /// Read timeout of one request on `--port`, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_name = "MS", value_parser = num::<u64>)]
+    pub timeout_ms: u64,
+}
+
+impl LinkArgs {
+    /// The library's view of these flags.
+    pub fn options(&self) -> aiotsec::engine::BackendOptions {
+        aiotsec::engine::BackendOptions {
+            port: self.port.clone(),
+            baud: self.baud,
+            timeout: std::time::Duration::from_millis(self.timeout_ms),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -168,6 +196,8 @@ pub struct AesArgs {
     /// Engine backend.
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -212,6 +242,8 @@ pub struct ProtectArgs {
     /// Engine backend (the tag's engine protects responses only).
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -233,6 +265,8 @@ pub struct UnprotectArgs {
     /// Engine backend (the tag's engine unprotects requests only).
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -250,6 +284,8 @@ pub struct ProcedureArgs {
     /// Backend of the device's crypto engine.
     #[arg(long, value_enum, default_value = "model")]
     pub device: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     /// Long-term key (hex); default: the demo key 00..1f.
     #[arg(long)]
     pub ltk: Option<String>,

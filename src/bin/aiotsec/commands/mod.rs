@@ -25,7 +25,7 @@ use aiotsec::hexutil::decode;
 use aiotsec::messages::Command;
 use aiotsec::profile::Profile;
 
-use crate::args::{CmdArgs, CommandKind, Common};
+use crate::args::{CmdArgs, CommandKind, Common, LinkArgs};
 
 /// The hex value of `--name`; the error names the flag.
 fn hex_arg(name: &str, s: &str) -> Result<Vec<u8>, Error> {
@@ -92,8 +92,12 @@ fn load_profile(common: &Common) -> Result<Profile, Error> {
     Profile::load_or_default(common.profile.as_deref())
 }
 
-fn open_engine(kind: BackendKind, profile: &Profile) -> Result<Box<dyn CryptoEngine>, Error> {
-    Ok(engine::open(kind, profile)?)
+fn open_engine(
+    kind: BackendKind,
+    link: &LinkArgs,
+    profile: &Profile,
+) -> Result<Box<dyn CryptoEngine>, Error> {
+    Ok(engine::open_with(kind, profile, &link.options())?)
 }
 
 /// The command of `--command`, `--offset`, `--length`, `--data`.
