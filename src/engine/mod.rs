@@ -108,7 +108,7 @@ pub enum BackendKind {
 pub struct BackendOptions {
     /// Serial port (a board's `/dev/ttyUSB1`, or the pty `aiotsec board-sim` prints).
     pub port: Option<String>,
-    /// Baud rate (the bridge's build decides it: 115200 by default).
+    /// Baud rate (the bridge's build decides it: 1,000,000 by default, or 115200).
     pub baud: u32,
     /// Read timeout of one request.
     pub timeout: std::time::Duration,
@@ -118,7 +118,7 @@ impl Default for BackendOptions {
     fn default() -> Self {
         Self {
             port: None,
-            baud: 115_200,
+            baud: 1_000_000,
             timeout: std::time::Duration::from_secs(2),
         }
     }

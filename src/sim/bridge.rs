@@ -233,6 +233,13 @@ impl Board {
         }
         let mut sim = BridgeSim::new()?;
         sim.reset(8);
+        // after reset the bridge clears its staging buffer (MAX_DATA + 2 cycles, octets
+        // skipped meanwhile): let it finish before the first host octet, like a board that
+        // was powered up before the host opened the port
+        let ready = sim.cycles() + 4 * u64::from(BridgeSim::MAX_DATA) + 64;
+        while sim.cycles() < ready {
+            sim.run(true, ready - sim.cycles());
+        }
         let c = sim.cycles();
         Ok(Self {
             sim,

@@ -104,9 +104,15 @@ impl BoardSim {
             let mut t: libc::termios = std::mem::zeroed();
             if libc::tcgetattr(slave, &mut t) == 0 {
                 libc::cfmakeraw(&mut t);
-                libc::cfsetispeed(&mut t, libc::B115200);
-                libc::cfsetospeed(&mut t, libc::B115200);
                 libc::tcsetattr(slave, libc::TCSANOW, &t);
+            }
+            // the design's own rate, until a host sets its own
+            let mut t2: libc::termios2 = std::mem::zeroed();
+            if libc::ioctl(slave, libc::TCGETS2, &mut t2) == 0 {
+                t2.c_cflag = (t2.c_cflag & !libc::CBAUD) | libc::BOTHER;
+                t2.c_ispeed = cfg.nominal_baud;
+                t2.c_ospeed = cfg.nominal_baud;
+                libc::ioctl(slave, libc::TCSETS2, &t2);
             }
             let fl = libc::fcntl(master, libc::F_GETFL);
             libc::fcntl(master, libc::F_SETFL, fl | libc::O_NONBLOCK);
@@ -123,6 +129,11 @@ impl BoardSim {
     /// The pty's slave side: the port to open.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// Cycles the board has run.
+    pub fn cycles(&mut self) -> u64 {
+        self.board.sim().cycles()
     }
 
     /// The baud rate the host set on the port (its termios output speed).

@@ -98,8 +98,8 @@ pub struct LinkArgs {
     /// `aiotsec board-sim`).
     #[arg(long, value_name = "PATH")]
     pub port: Option<String>,
-    /// Baud rate of `--port` (the bridge's build: 115200 unless built otherwise).
-    #[arg(long, default_value_t = 115_200, value_parser = num::<u32>)]
+    /// Baud rate of `--port` (the bridge's build: 1000000, or 115200 if built so).
+    #[arg(long, default_value_t = 1_000_000, value_parser = num::<u32>)]
     pub baud: u32,
     /// Read timeout of one request on `--port`, in milliseconds.
     #[arg(long, default_value_t = 2000, value_name = "MS", value_parser = num::<u64>)]
@@ -344,6 +344,27 @@ pub struct CosimArgs {
     pub common: Common,
 }
 
+/// `board-sim`.
+#[cfg(all(feature = "rtl", feature = "serial"))]
+#[derive(Args)]
+pub struct BoardSimArgs {
+    /// The baud rate the simulated board's UART runs at (a host at another rate gets garbage).
+    #[arg(long, default_value_t = 1_000_000, value_parser = num::<u32>)]
+    pub baud: u32,
+    /// Simulated clock cycles per millisecond of wall time while the line is idle (the bridge's
+    /// inter-octet timeout of 10,240 cycles is then 10240/N ms of silence).
+    #[arg(long, default_value_t = 20, value_name = "N", value_parser = num::<u64>)]
+    pub idle_cycles_per_ms: u64,
+    /// Run until killed, not until standard input closes (for `aiotsec board-sim --no-stdin &`).
+    #[arg(long)]
+    pub no_stdin: bool,
+    /// Write the board's waveform to this VCD file (large).
+    #[arg(long, value_name = "FILE")]
+    pub vcd: Option<PathBuf>,
+    #[arg(skip)]
+    pub common: Common,
+}
+
 /// `cosim-merge FILE...`.
 #[cfg(feature = "rtl")]
 #[derive(Args)]
@@ -436,6 +457,13 @@ pub enum Cmd {
         after_help = "Example:\n    for i in 0 1 2 3; do aiotsec cosim --count 100000 --shard $i/4 --json > s$i.json; done\n    aiotsec cosim-merge s0.json s1.json s2.json s3.json --junit cosim.xml"
     )]
     CosimMerge(CosimMergeArgs),
+    /// The Verilated board (UART pins, bridge, engine) behind a pseudo-terminal: prints
+    /// `pty: PATH`, then serves `--backend serial --port PATH` until killed or stdin closes.
+    #[cfg(all(feature = "rtl", feature = "serial"))]
+    #[command(
+        after_help = "Example:\n    aiotsec board-sim --no-stdin &     # pty: /dev/pts/3\n    aiotsec nia2 --backend serial --port /dev/pts/3 --key 2bd6459f82c5b300952c49104881ff48 --count 0x38a6f056 --bearer 24 --direction 0 --bits 58 --data 3332346263393840"
+    )]
+    BoardSim(BoardSimArgs),
 }
 
 impl Cli {
@@ -467,6 +495,8 @@ impl Cmd {
             Cmd::Cosim(a) => &mut a.common,
             #[cfg(feature = "rtl")]
             Cmd::CosimMerge(a) => &mut a.common,
+            #[cfg(all(feature = "rtl", feature = "serial"))]
+            Cmd::BoardSim(a) => &mut a.common,
         }
     }
 
@@ -486,6 +516,8 @@ impl Cmd {
             Cmd::Cosim(a) => &a.common,
             #[cfg(feature = "rtl")]
             Cmd::CosimMerge(a) => &a.common,
+            #[cfg(all(feature = "rtl", feature = "serial"))]
+            Cmd::BoardSim(a) => &a.common,
         }
     }
 }

@@ -153,7 +153,7 @@ impl FakeBridge {
             }
             Operation::Command => {
                 let (addr, elen) = (be(1), be(3));
-                if addr >= cap || elen >= cap << 4 {
+                if p[0] > 7 || addr >= cap || elen >= cap << 4 {
                     Err(BridgeStatus::Range)
                 } else {
                     self.command(p[0], addr, elen, &p[5..])

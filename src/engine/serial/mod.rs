@@ -37,8 +37,8 @@ use super::{CryptoEngine, EngineError, Outcome, Status};
 use crate::keys::Key128;
 use crate::profile::{Profile, SecurityInputs};
 
-/// Default baud rate of [`SerialEngine::open`] (the iCEBreaker build's UART).
-pub const DEFAULT_BAUD: u32 = 115_200;
+/// Default baud rate of [`SerialEngine::open`] (the iCEBreaker build's UART: 12 clocks per bit at 12 MHz).
+pub const DEFAULT_BAUD: u32 = 1_000_000;
 /// Default read timeout of one request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 

@@ -3,6 +3,8 @@
 //! itself is the library's.
 
 mod alg;
+#[cfg(all(feature = "rtl", feature = "serial"))]
+mod board;
 #[cfg(feature = "rtl")]
 mod cosim;
 mod keys;
@@ -10,6 +12,8 @@ mod message;
 mod procedure;
 
 pub use alg::{aes, kdf, nea2, nia2};
+#[cfg(all(feature = "rtl", feature = "serial"))]
+pub use board::board_sim;
 #[cfg(feature = "rtl")]
 pub use cosim::{cosim, cosim_merge};
 pub use keys::derive;
