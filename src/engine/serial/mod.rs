@@ -121,13 +121,24 @@ impl<L: Read + Write> SerialEngine<L> {
             },
             parser: Parser::new(wire::SYNC_RESPONSE, wire::PING_PAYLOAD),
             pending: Vec::new(),
-            seq: 0,
+            // a random first SEQ: a late answer to a previous session's last request is then
+            // unlikely to carry the SEQ of this session's first
+            seq: rand::random::<u8>(),
             timeout,
             stats: WireStats::default(),
             last_cycles: 0,
             total_cycles: 0,
         };
-        let info = e.ping()?;
+        // PING changes nothing, so it may be repeated: a previous host gone mid-frame leaves the
+        // bridge inside a frame until its timeout, and our first PING may be taken into it
+        let mut info = e.ping();
+        for _ in 0..2 {
+            match info {
+                Ok(_) | Err(SerialError::DeviceGone(_)) => break,
+                Err(_) => info = e.ping(),
+            }
+        }
+        let info = info?;
         if info.version != wire::VERSION {
             return Err(SerialError::Protocol(format!(
                 "bridge speaks protocol version {} (this host {})",
@@ -202,6 +213,28 @@ impl<L: Read + Write> SerialEngine<L> {
                 self.stats.payload_in += r.payload.len() as u64;
                 Ok(r.payload.clone())
             }
+            Some(status) => Err(SerialError::Bridge { op, status }),
+            None => Err(SerialError::Protocol(format!(
+                "unknown bridge status 0x{:02x} to {op:?}",
+                r.code
+            ))),
+        }
+    }
+
+    /// Send `bytes` as they are (a frame the caller built, possibly malformed) and wait for the
+    /// response carrying `seq`, as [`SerialEngine::request`] does (for tests of the bridge's
+    /// error paths).
+    pub fn exchange(
+        &mut self,
+        op: Operation,
+        seq: u8,
+        bytes: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, SerialError> {
+        self.send_raw(bytes)?;
+        self.stats.requests += 1;
+        let r = self.await_response(op, seq)?;
+        match BridgeStatus::from_u8(r.code) {
+            Some(BridgeStatus::Ok) => Ok(r.payload.clone()),
             Some(status) => Err(SerialError::Bridge { op, status }),
             None => Err(SerialError::Protocol(format!(
                 "unknown bridge status 0x{:02x} to {op:?}",
