@@ -12,7 +12,7 @@
 //! Virtual time: while octets are moving or a command runs, the simulation runs flat out. While
 //! the line and the design are idle, it sleeps in `poll` and, on waking, advances the design by
 //! [`BoardConfig::idle_cycles_per_ms`] cycles per millisecond of wall time that passed (default
-//! 20: the simulated board's TIMEOUT_CLKS of 10,240 cycles is then about 0.5 s of silence), so a
+//! 5: the simulated board's TIMEOUT_CLKS of 2,560 cycles is then about 0.5 s of silence), so a
 //! frame split over pauses of up to ~0.4 s is still taken, and a host gone for longer in the
 //! middle of a frame gets ERR_TIMEOUT, as on a board whose timeout is 0.1 s.
 
@@ -40,7 +40,7 @@ impl Default for BoardConfig {
     fn default() -> Self {
         Self {
             nominal_baud: crate::engine::serial::DEFAULT_BAUD,
-            idle_cycles_per_ms: 20,
+            idle_cycles_per_ms: 5,
             watch_stdin: true,
             vcd: None,
         }
@@ -52,6 +52,9 @@ impl Default for BoardConfig {
 fn quiet_cycles() -> u64 {
     u64::from(BridgeSim::CLKS_PER_BIT) * 40
 }
+
+/// Cycles simulated between checks for activity while running flat out.
+const CHUNK: u64 = 64;
 
 /// The board behind a pty.
 pub struct BoardSim {
@@ -190,7 +193,13 @@ impl BoardSim {
                 }
             }
             if self.board.active(quiet_cycles()) {
-                self.board.run(4000, baud);
+                // flat out, in small steps, until the line and the design fall quiet (never
+                // far past that: the bridge's timeout runs on these cycles too)
+                let mut n = 0;
+                while n < 8192 && self.board.active(quiet_cycles()) {
+                    self.board.run(CHUNK, baud);
+                    n += CHUNK;
+                }
                 idle_since = Instant::now();
             } else {
                 let ms = idle_since.elapsed().as_millis() as u64;

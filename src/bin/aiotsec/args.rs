@@ -340,6 +340,12 @@ pub struct CosimArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Engine under test: the Verilated RTL, or `serial` (the engine behind --port: a board, or
+    /// `aiotsec board-sim`'s pty).
+    #[arg(long, value_enum, default_value = "rtl")]
+    pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -352,8 +358,8 @@ pub struct BoardSimArgs {
     #[arg(long, default_value_t = 1_000_000, value_parser = num::<u32>)]
     pub baud: u32,
     /// Simulated clock cycles per millisecond of wall time while the line is idle (the bridge's
-    /// inter-octet timeout of 10,240 cycles is then 10240/N ms of silence).
-    #[arg(long, default_value_t = 20, value_name = "N", value_parser = num::<u64>)]
+    /// inter-octet timeout of 2,560 cycles is then 2560/N ms of silence).
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = num::<u64>)]
     pub idle_cycles_per_ms: u64,
     /// Run until killed, not until standard input closes (for `aiotsec board-sim --no-stdin &`).
     #[arg(long)]
