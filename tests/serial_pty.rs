@@ -226,10 +226,7 @@ fn malformed_frames_get_errors_and_change_nothing() {
     );
     let r = e.request(Operation::Read, &wire::read_payload(4090, 16));
     assert_eq!(bridge_err(r), BridgeStatus::Range);
-    let r = e.request(
-        Operation::Write,
-        &wire::write_payload(4090, &[0xee; 16]),
-    );
+    let r = e.request(Operation::Write, &wire::write_payload(4090, &[0xee; 16]));
     assert_eq!(bridge_err(r), BridgeStatus::Range);
     // a COMMAND whose engine asks for more octets than given: ERR_OCTETS, the engine zeroized
     unchanged(&mut e, mac, &pattern, "LEN / OP / range");

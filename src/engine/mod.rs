@@ -96,7 +96,9 @@ pub trait CryptoEngine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BackendKind {
+    /// The golden model.
     Model,
+    /// The Verilated RTL (feature `rtl`).
     Rtl,
     /// The engine on an FPGA behind the UART bridge (`--port PATH [--baud N]`, feature `serial`).
     Serial,

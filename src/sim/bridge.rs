@@ -34,8 +34,7 @@ const _: () = assert!(std::mem::size_of::<BridgeOut>() == 4);
 unsafe extern "C" {
     fn aiot_bridge_new() -> *mut c_void;
     fn aiot_bridge_delete(h: *mut c_void);
-    fn aiot_bridge_run(h: *mut c_void, rst_n: u8, uart_rx: u8, n: u64, out: *mut BridgeOut)
-    -> u64;
+    fn aiot_bridge_run(h: *mut c_void, rst_n: u8, uart_rx: u8, n: u64, out: *mut BridgeOut) -> u64;
     fn aiot_bridge_cycles(h: *mut c_void) -> u64;
     fn aiot_bridge_trace_open(h: *mut c_void, path: *const c_char) -> i32;
     fn aiot_bridge_trace_close(h: *mut c_void);

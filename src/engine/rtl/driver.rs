@@ -16,8 +16,8 @@ use crate::sim::{TceOut, params};
 
 // The command encoding (operation codes, response codes, command octets) is shared with the
 // serial backend: engine/ops.rs.
-pub use crate::engine::ops::{Op, status};
 pub(super) use crate::engine::ops::map_status;
+pub use crate::engine::ops::{Op, status};
 
 /// Result of one engine command at pin level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -193,11 +193,13 @@ impl FakeBridge {
             direction: (o[4] >> 2) & 1,
         };
         let cap = self.buf.len();
-        let done = |st: u8, mac: u32| Ok(CommandResult {
-            eng_status: st,
-            mac,
-            cycles: 0,
-        });
+        let done = |st: u8, mac: u32| {
+            Ok(CommandResult {
+                eng_status: st,
+                mac,
+                cycles: 0,
+            })
+        };
         let code = |e: EngineError| match e {
             EngineError::NoKeys => status::NO_KEYS,
             _ => status::BAD_LEN,

@@ -151,7 +151,11 @@ fn bridge_errors_are_typed() {
             status: BridgeStatus::Octets
         })
     );
-    assert_eq!(e.stats().stale, 1, "the ERR_OP answer to SEQ 0x42 was stale");
+    assert_eq!(
+        e.stats().stale,
+        1,
+        "the ERR_OP answer to SEQ 0x42 was stale"
+    );
 }
 
 #[test]

@@ -29,7 +29,10 @@ pub fn board_sim(a: &BoardSimArgs) -> Result<Output, Error> {
     }
     b.serve()?;
     Ok(Output::new(
-        format!("board-sim: standard input closed after {} cycles", b.cycles()),
+        format!(
+            "board-sim: standard input closed after {} cycles",
+            b.cycles()
+        ),
         json!({"cycles": b.cycles()}),
     ))
 }
