@@ -2,11 +2,18 @@
 // one call per clock cycle (inputs in, outputs sampled before and after the rising edge), VCD
 // tracing, and the popcount of the secret registers. The frame buffer is owned by Rust; the cycle
 // function only reads it to answer an acknowledged read in the same cycle.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
 #include "verilated.h"
+#include "verilated_fst_c.h"
 #include "verilated_vcd_c.h"
 
 static inline uint32_t aiotsec_popcount(uint8_t v) { return __builtin_popcount(v); }
@@ -30,7 +37,66 @@ static inline uint32_t aiotsec_popcount(const VlUnpacked<T, N>& a) {
 #include "Vtce.h"
 #include "Vtce_f1.h"
 #include "Vtce_f2.h"
+#include "Vtce_fst.h"
 #include "secrets_gen.h"
+
+// ---- waveform files that report write errors instead of stopping the process -------------------
+// Verilator's own VCD file answers a failed write (a full disk) with VL_FATAL_MT, which flushes
+// the trace again from inside its writer and deadlocks. This file never fails towards Verilator:
+// the first error is kept (and later data dropped), and the shim reports it through
+// aiot_*_trace_error so that the Rust side ends the run with that error.
+class GuardedVcdFile final : public VerilatedVcdFile {
+    int m_fd = -1;
+    int m_err = 0;
+    uint64_t m_written = 0;
+
+public:
+    bool open(const std::string& name) override {
+        m_err = 0;
+        m_written = 0;
+        m_fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+        if (m_fd < 0) m_err = errno ? errno : EIO;
+        return m_fd >= 0;
+    }
+    void close() override {
+        if (m_fd >= 0) {
+            if (::close(m_fd) != 0 && !m_err) m_err = errno ? errno : EIO;
+            m_fd = -1;
+        }
+    }
+    ssize_t write(const char* bufp, ssize_t len) override {
+        if (m_err || m_fd < 0) return len;  // dropped: the run ends with m_err
+        ssize_t done = 0;
+        while (done < len) {
+            const ssize_t n = ::write(m_fd, bufp + done, static_cast<size_t>(len - done));
+            if (n > 0) {
+                done += n;
+            } else if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+                continue;
+            } else {
+                m_err = (n < 0 && errno) ? errno : ENOSPC;
+                return len;
+            }
+        }
+        m_written += static_cast<uint64_t>(len);
+        return len;
+    }
+    int error() const { return m_err; }
+};
+
+// FST: gtkwave's fstapi (compiled by sim/build with fclose renamed to aiot_fst_fclose) writes
+// through stdio and ignores write errors; a failed write leaves the stream's error flag set, which
+// is collected here when the stream is closed (at the latest when the trace is closed).
+static std::atomic<int> g_fst_error{0};
+extern "C" int aiot_fst_fclose(FILE* f) {
+    const bool bad = f != nullptr && ferror(f) != 0;
+    const int rc = std::fclose(f);
+    if (bad || rc != 0) {
+        int expected = 0;
+        g_fst_error.compare_exchange_strong(expected, errno ? errno : EIO);
+    }
+    return rc;
+}
 
 extern "C" {
 
@@ -74,6 +140,9 @@ static_assert(sizeof(AiotTceOut) == 20, "AiotTceOut layout");
 
 namespace {
 
+// aiot_tce_new's model number of the FST-traced build (the others are the FAULT values).
+constexpr uint32_t AIOT_TCE_FST = 0x100;
+
 template <class M>
 void tce_read(M* m, AiotTceOut* o) {
     o->rsp_mac = m->rsp_mac;
@@ -96,16 +165,33 @@ struct TceBase {
                       AiotTceOut* post) = 0;
     virtual int trace_open(const char* path) = 0;
     virtual void trace_close() = 0;
+    virtual int trace_error() = 0;
     virtual uint32_t secret_bits() = 0;
     virtual const char* secret_names() = 0;
     virtual uint64_t cycles() = 0;
 };
 
-template <class M, uint32_t (*SECRETS)(decltype(M::rootp)), const char* const* NAMES>
+// How a trace of kind T (VerilatedVcdC or VerilatedFstC) is created and checked.
+template <class T>
+struct TraceKind;
+template <>
+struct TraceKind<VerilatedVcdC> {
+    static VerilatedVcdC* make(GuardedVcdFile* f) { return new VerilatedVcdC(f); }
+    static int error(const GuardedVcdFile& f) { return f.error(); }
+};
+template <>
+struct TraceKind<VerilatedFstC> {
+    static VerilatedFstC* make(GuardedVcdFile*) { return new VerilatedFstC; }
+    static int error(const GuardedVcdFile&) { return g_fst_error.load(); }
+};
+
+template <class M, uint32_t (*SECRETS)(decltype(M::rootp)), const char* const* NAMES,
+          class TRACE = VerilatedVcdC>
 struct TceSim final : TceBase {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<M> m;
-    std::unique_ptr<VerilatedVcdC> vcd;
+    GuardedVcdFile file;  // declared before vcd: outlives it
+    std::unique_ptr<TRACE> vcd;
     uint64_t t = 0;
     uint8_t last_req = 0, last_we = 0;
     uint32_t last_addr = 0;
@@ -172,7 +258,7 @@ struct TceSim final : TceBase {
     }
     int trace_open(const char* path) override {
         trace_close();
-        vcd.reset(new VerilatedVcdC);
+        vcd.reset(TraceKind<TRACE>::make(&file));
         m->trace(vcd.get(), 99);
         vcd->open(path);
         if (!vcd->isOpen()) {
@@ -187,6 +273,7 @@ struct TceSim final : TceBase {
             vcd.reset();
         }
     }
+    int trace_error() override { return TraceKind<TRACE>::error(file); }
     uint32_t secret_bits() override { return SECRETS(m->rootp); }
     const char* secret_names() override { return *NAMES; }
     uint64_t cycles() override { return t / 2; }
@@ -202,6 +289,10 @@ void* aiot_tce_new(uint32_t variant) {
             case 0: return static_cast<TceBase*>(new TceSim<Vtce, Vtce_secret_bits_impl, &Vtce_secret_names>());
             case 1: return static_cast<TceBase*>(new TceSim<Vtce_f1, Vtce_f1_secret_bits_impl, &Vtce_f1_secret_names>());
             case 2: return static_cast<TceBase*>(new TceSim<Vtce_f2, Vtce_f2_secret_bits_impl, &Vtce_f2_secret_names>());
+            // the design as built, traced to FST (Verilated with --trace-fst)
+            case AIOT_TCE_FST:
+                return static_cast<TceBase*>(
+                    new TceSim<Vtce_fst, Vtce_fst_secret_bits_impl, &Vtce_fst_secret_names, VerilatedFstC>());
             default: return nullptr;
         }
     } catch (...) {
@@ -215,6 +306,7 @@ void aiot_tce_step(void* h, const AiotTceIn* in, const uint8_t* mem, uint32_t me
 }
 int aiot_tce_trace_open(void* h, const char* path) { return static_cast<TceBase*>(h)->trace_open(path); }
 void aiot_tce_trace_close(void* h) { static_cast<TceBase*>(h)->trace_close(); }
+int aiot_tce_trace_error(void* h) { return static_cast<TceBase*>(h)->trace_error(); }
 uint32_t aiot_tce_secret_bits(void* h) { return static_cast<TceBase*>(h)->secret_bits(); }
 const char* aiot_tce_secret_names(void* h) { return static_cast<TceBase*>(h)->secret_names(); }
 
@@ -237,6 +329,7 @@ struct AiotAesOut {
 struct AesSim {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<Vaes> m;
+    GuardedVcdFile file;  // declared before vcd: outlives it
     std::unique_ptr<VerilatedVcdC> vcd;
     uint64_t t = 0;
 };
@@ -302,7 +395,7 @@ void aiot_aes_step(void* h, const AiotAesIn* in, AiotAesOut* pre, AiotAesOut* po
 int aiot_aes_trace_open(void* h, const char* path) {
     AesSim* s = static_cast<AesSim*>(h);
     aiot_aes_trace_close(h);
-    s->vcd.reset(new VerilatedVcdC);
+    s->vcd.reset(new VerilatedVcdC(&s->file));
     s->m->trace(s->vcd.get(), 99);
     s->vcd->open(path);
     if (!s->vcd->isOpen()) {
@@ -311,6 +404,7 @@ int aiot_aes_trace_open(void* h, const char* path) {
     }
     return 0;
 }
+int aiot_aes_trace_error(void* h) { return static_cast<AesSim*>(h)->file.error(); }
 uint32_t aiot_aes_secret_bits(void* h) {
     return Vaes_secret_bits_impl(static_cast<AesSim*>(h)->m->rootp);
 }

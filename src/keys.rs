@@ -111,7 +111,10 @@ impl std::fmt::Debug for LongTermKey {
 /// KCommand_enc and KCommand_int, derived together from one KAIOTF.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommandKeys {
+    /// KCommand_enc: the 128-NEA2 key of the round (Annex A.4, the 128 least significant bits of
+    /// the KDF output).
     pub enc: Key128,
+    /// KCommand_int: the 128-NIA2 key of the round (Annex A.4, likewise).
     pub int: Key128,
 }
 

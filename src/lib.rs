@@ -70,6 +70,8 @@
 //! # Ok::<(), aiotsec::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod algorithms;
 pub mod engine;
 pub mod error;

@@ -19,10 +19,17 @@ use crate::profile::{MAC_LEN, Profile, SecurityInputs};
 #[serde(rename_all = "kebab-case", tag = "command")]
 pub enum Command {
     /// Read `length` octets of user memory at `offset`.
-    Read { offset: u16, length: u16 },
+    Read {
+        /// First octet of user memory to read (big-endian u16 on the wire).
+        offset: u16,
+        /// Octets to read (big-endian u16 on the wire).
+        length: u16,
+    },
     /// Write `data` to user memory at `offset`.
     Write {
+        /// First octet of user memory to write (big-endian u16 on the wire).
         offset: u16,
+        /// The octets to write; the wire carries their length as a big-endian u16 before them.
         #[serde(serialize_with = "ser_hex")]
         data: Vec<u8>,
     },
@@ -37,6 +44,7 @@ fn ser_hex<S: serde::Serializer>(d: &[u8], s: S) -> Result<S::Ok, S::Error> {
 /// AIOT NAS Command Request (plain).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CommandRequest {
+    /// The command to execute on the tag.
     pub command: Command,
 }
 
@@ -44,16 +52,24 @@ pub struct CommandRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ResponseStatus {
+    /// The command was executed (a Read carries the data read).
     Success,
+    /// offset + length lies beyond the user memory, or the data read would not fit one response;
+    /// nothing was done.
     OutOfRange,
+    /// The tag was disabled by an earlier Disable and executes no command.
     Disabled,
+    /// The tag does not support the command.
     Unsupported,
 }
 
 /// AIOT NAS Command Response (plain).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CommandResponse {
+    /// Outcome of the command.
     pub status: ResponseStatus,
+    /// The octets read (Read with `Success`); empty otherwise. Its length is sent as a big-endian
+    /// u16.
     #[serde(serialize_with = "ser_hex")]
     pub data: Vec<u8>,
 }
@@ -218,9 +234,14 @@ impl CommandResponse {
 /// The parts of a protected message, by position (no cryptography).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame<'a> {
+    /// The clear part: `layout.clear_len` octets with the EPD and the ciphering indication.
     pub clear: &'a [u8],
+    /// The 128-NIA2 MAC field as sent (MAC-I, most significant octet first).
     pub mac: [u8; 4],
+    /// The protected body: ciphertext when `ciphered`, else the plain message.
     pub body: &'a [u8],
+    /// The indication says ciphered with 128-NEA2 (`indication_ciphered`) rather than null
+    /// ciphering.
     pub ciphered: bool,
 }
 
@@ -317,6 +338,8 @@ impl std::fmt::Debug for Protector {
 }
 
 impl Protector {
+    /// Prepare `keys`: the AES-128 key schedule of KCommand_enc and the CMAC subkeys of
+    /// KCommand_int.
     pub fn new(keys: &CommandKeys) -> Self {
         Self {
             enc: cipher(&keys.enc),
@@ -405,7 +428,9 @@ pub fn protect(
 /// Result of a successful [`unprotect`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unprotected {
+    /// The message was ciphered (its indication said 128-NEA2).
     pub ciphered: bool,
+    /// The plain message (deciphered when it was ciphered).
     pub plain: Vec<u8>,
 }
 

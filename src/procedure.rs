@@ -66,8 +66,12 @@ impl Attack {
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Cipher the request (and so the response) with 128-NEA2; off: null ciphering (integrity
+    /// only).
     pub cipher: bool,
+    /// The command the AIOTF sends to the device.
     pub command: Command,
+    /// The attack to inject at the air interface; `None` runs the normal procedure.
     pub attack: Option<Attack>,
     /// The device's long-term key K_AIoT (16 or 32 octets).
     pub long_term_key: LongTermKey,
@@ -111,9 +115,14 @@ pub fn demo_key() -> LongTermKey {
 /// One line of the trace.
 #[derive(Debug, Clone, Serialize)]
 pub struct Step {
+    /// The step of TS 33.369 clause 5.3.2 (1-9) the line belongs to.
     pub step: u8,
+    /// Who acts: "AIOTF", "NG-RAN", "Device" or "Attacker".
     pub actor: &'static str,
+    /// What happened, in a short sentence.
     pub action: String,
+    /// Named values of the step as (name, text) pairs: octets in hex (nonces, protected messages,
+    /// keys when shown), statuses by name.
     pub details: Vec<(String, String)>,
 }
 
@@ -123,19 +132,26 @@ pub struct Trace {
     /// The seed of the nonces and attack positions (given, or drawn from the OS): `--seed` repeats
     /// the run.
     pub seed: u64,
+    /// The device's crypto engine backend (`CryptoEngine::name`: "model" or "rtl").
     pub backend: String,
     /// Clock cycles of the device's engine over the run (every delivered R2D frame: load keys,
     /// unprotect, protect, zeroize); `None` for the model.
     pub cycles: Option<u64>,
+    /// Ciphering was on (as configured).
     pub cipher: bool,
+    /// The attack injected, if any.
     pub attack: Option<Attack>,
+    /// The trace, in the order things happened.
     pub steps: Vec<Step>,
     /// Normal run: the AIOTF got a valid response. Attack run: the attack was rejected and the
     /// user memory did not change.
     pub success: bool,
+    /// One line saying how the run ended (e.g. "command round completed", or which check rejected
+    /// the attack).
     pub verdict: String,
     /// Status the AIOTF received (normal runs).
     pub response_status: Option<ResponseStatus>,
+    /// Data of the Command Response the AIOTF received (a Read's octets); empty otherwise.
     #[serde(serialize_with = "hex_ser")]
     pub response_data: Vec<u8>,
 }

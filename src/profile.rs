@@ -26,8 +26,11 @@ pub const MAX_PROFILE_FILE: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KaiotfParams {
+    /// FC octet of the TS 33.220 Annex B.2 KDF input S for KAIOTF (provisional 0x8A).
     pub fc: u8,
+    /// Length in octets of N_AIOTF, the AIOTF's fresh nonce, P0 of S (1..=64; provisional 16).
     pub n_aiotf_len: usize,
+    /// Length in octets of N_DEV, the device's fresh nonce, P1 of S (1..=64; provisional 8).
     pub n_dev_len: usize,
 }
 
@@ -35,8 +38,14 @@ pub struct KaiotfParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommandKeyParams {
+    /// FC octet of the KDF input S for KCommand_enc / KCommand_int (provisional 0x69, after TS
+    /// 33.501 A.8).
     pub fc: u8,
+    /// Algorithm type distinguisher, P0 of S, for KCommand_enc (N-AIOT-cmd-enc-alg; provisional
+    /// 0x07). Must differ from `int_distinguisher`.
     pub enc_distinguisher: u8,
+    /// Algorithm type distinguisher, P0 of S, for KCommand_int (N-AIOT-cmd-int-alg; provisional
+    /// 0x08).
     pub int_distinguisher: u8,
 }
 
@@ -44,7 +53,11 @@ pub struct CommandKeyParams {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlgorithmIds {
+    /// Algorithm identity of 128-NEA2 (TS 33.501 clause 5.11.1.1: 2), P1 of the KCommand_enc
+    /// derivation.
     pub nea2: u8,
+    /// Algorithm identity of 128-NIA2 (TS 33.501 clause 5.11.1.2: 2), P1 of the KCommand_int
+    /// derivation.
     pub nia2: u8,
 }
 
@@ -52,8 +65,12 @@ pub struct AlgorithmIds {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityInputs {
+    /// COUNT, the 32-bit counter input (TS 33.401 Annex B); sent big-endian as the first 4 octets
+    /// of the counter block / CMAC header.
     pub count: u32,
+    /// BEARER, the 5-bit bearer identity input (0..=31).
     pub bearer: u8,
+    /// DIRECTION, one bit: 0 uplink (device -> AIOTF), 1 downlink (AIOTF -> device).
     pub direction: u8,
 }
 
@@ -71,13 +88,26 @@ pub enum MacPosition {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Layout {
+    /// Octets of the clear part at the start of a protected message (EPD and ciphering indication;
+    /// at least 1).
     pub clear_len: usize,
+    /// Offset of the extended protocol discriminator (TS 24.007 clause 11.2.3.1.1) in the clear
+    /// part.
     pub epd_offset: usize,
+    /// The EPD value of an AIOT NAS message (provisional 0x7A).
     pub epd: u8,
+    /// Offset of the ciphering indication (the security header type of TS 24.501 clause 9.3.1) in
+    /// the clear part; not the EPD's.
     pub indication_offset: usize,
+    /// Indication value: integrity protected, not ciphered (NEA0; provisional 0x01).
     pub indication_null: u8,
+    /// Indication value: integrity protected and ciphered with 128-NEA2 (provisional 0x02). Must
+    /// differ from `indication_null`.
     pub indication_ciphered: u8,
+    /// Where the 4-octet MAC field sits.
     pub mac_position: MacPosition,
+    /// Largest protected message in octets, header and MAC included: from `min_message_len() + 2`
+    /// to [`MAX_FRAME`].
     pub max_message_len: usize,
 }
 
@@ -108,14 +138,25 @@ impl Layout {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessageCodes {
+    /// Message type octet of the AIOT NAS Command Request.
     pub command_request: u8,
+    /// Message type octet of the AIOT NAS Command Response (differs from the request's).
     pub command_response: u8,
+    /// Command code of Read (offset u16, length u16 follow).
     pub read: u8,
+    /// Command code of Write (offset u16, length u16 and the data follow).
     pub write: u8,
+    /// Command code of Disable (nothing follows).
     pub disable: u8,
+    /// Response status: the command was executed.
     pub status_success: u8,
+    /// Response status: offset + length lies beyond the tag's user memory (or a read is too long
+    /// for one response).
     pub status_out_of_range: u8,
+    /// Response status: the tag was disabled, it executes no command.
     pub status_disabled: u8,
+    /// Response status: the tag does not support the command (decoded; the model's device never
+    /// sends it).
     pub status_unsupported: u8,
 }
 
@@ -123,13 +164,22 @@ pub struct MessageCodes {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// Inputs of the KAIOTF derivation (Annex A.3, provisional).
     pub kaiotf: KaiotfParams,
+    /// Inputs of the KCommand_enc / KCommand_int derivation (Annex A.4, provisional).
     pub command_keys: CommandKeyParams,
+    /// Algorithm identities used in the command key derivation.
     pub algorithms: AlgorithmIds,
+    /// COUNT/BEARER/DIRECTION of the Command Request (AIOTF -> device).
     pub request: SecurityInputs,
+    /// COUNT/BEARER/DIRECTION of the Command Response (device -> AIOTF); must differ from `request`
+    /// (no shared keystream).
     pub response: SecurityInputs,
+    /// Layout of the protected message.
     pub layout: Layout,
+    /// Codes of the plain messages.
     pub messages: MessageCodes,
+    /// Security policy limits.
     pub limits: Limits,
 }
 

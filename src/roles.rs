@@ -18,8 +18,11 @@ use crate::profile::Profile;
 /// Reader-to-device frame: the fresh N_AIOTF (clear) and the protected AIOT NAS Command Request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct R2dFrame {
+    /// N_AIOTF, the AIOTF's fresh nonce of `kaiotf.n_aiotf_len` octets, sent in the clear (P0 of
+    /// the KAIOTF derivation).
     #[serde(serialize_with = "hex_ser")]
     pub n_aiotf: Vec<u8>,
+    /// The protected AIOT NAS Command Request, as laid out by the profile.
     #[serde(serialize_with = "hex_ser")]
     pub nas: Vec<u8>,
 }
@@ -28,6 +31,8 @@ pub struct R2dFrame {
 /// fresh N_DEV during the inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct D2rFrame {
+    /// The frame's content: N_DEV (`kaiotf.n_dev_len` octets) after an inventory, else the
+    /// protected Command Response.
     #[serde(serialize_with = "hex_ser")]
     pub payload: Vec<u8>,
 }
@@ -42,14 +47,20 @@ fn hex_ser<S: serde::Serializer>(d: &[u8], s: S) -> Result<S::Ok, S::Error> {
 /// AIOTF state.
 #[derive(Debug)]
 pub enum AiotfState {
+    /// No round running: [`Aiotf::start`] may begin one.
     Idle,
+    /// Request sent (steps 1-4), waiting for the Command Response of this round.
     AwaitingResponse {
+        /// The round's KCommand_enc / KCommand_int, prepared (zeroized when the state is left).
         keys: Box<Protector>,
+        /// The request that was sent, for the trace and the check of the response.
         request: CommandRequest,
+        /// The request was ciphered; the response must carry the same ciphering indication.
         ciphered: bool,
         /// Responses of this round that failed the integrity check so far.
         failures: u32,
     },
+    /// A valid response ended the round; its keys are gone. A new round needs a new N_DEV.
     Done,
 }
 
@@ -71,6 +82,7 @@ pub struct Aiotf {
 }
 
 impl Aiotf {
+    /// An idle AIOTF holding the device's long-term key `k` (K_AIoT), with no N_DEV used yet.
     pub fn new(profile: Profile, k: LongTermKey) -> Self {
         Self {
             profile,
@@ -81,6 +93,7 @@ impl Aiotf {
         }
     }
 
+    /// Where the AIOTF is in its round.
     pub fn state(&self) -> &AiotfState {
         &self.state
     }
@@ -181,7 +194,9 @@ impl Aiotf {
 /// air interface, which the procedure's attack cases use).
 #[derive(Default)]
 pub struct NgRan {
+    /// Every R2D frame relayed, in order (what an eavesdropper sees downlink).
     pub r2d_log: Vec<R2dFrame>,
+    /// Every D2R frame relayed, in order (N_DEV frames and Command Responses).
     pub d2r_log: Vec<D2rFrame>,
 }
 
@@ -258,7 +273,13 @@ pub enum DeviceState {
     Idle,
     /// Inventory done, N_DEV sent, waiting for the one command of this KAIOTF; `failures`
     /// requests have failed the integrity check under this N_DEV so far.
-    AwaitingCommand { n_dev: Vec<u8>, failures: u32 },
+    AwaitingCommand {
+        /// The N_DEV sent at the inventory (P1 of the KAIOTF derivation).
+        n_dev: Vec<u8>,
+        /// Requests that failed the integrity check under this N_DEV (at
+        /// `limits.max_integrity_failures` the device drops N_DEV and goes idle).
+        failures: u32,
+    },
     /// The command of this KAIOTF was executed; anything else is refused until a new inventory.
     Done,
 }
@@ -266,8 +287,11 @@ pub enum DeviceState {
 /// What the device did with an R2D frame.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Executed {
+    /// The verified and decoded Command Request.
     pub request: CommandRequest,
+    /// The plain Command Response the device built (before protection).
     pub response: CommandResponse,
+    /// The request was ciphered, and so the response is.
     pub ciphered: bool,
 }
 
@@ -281,6 +305,8 @@ pub struct Device {
 }
 
 impl Device {
+    /// An idle, enabled tag with the long-term key `k` and `memory` as its user memory (its size is
+    /// the memory's length).
     pub fn new(profile: Profile, k: LongTermKey, memory: Vec<u8>) -> Self {
         Self {
             profile,
@@ -291,14 +317,17 @@ impl Device {
         }
     }
 
+    /// The user memory as it is now.
     pub fn memory(&self) -> &[u8] {
         &self.memory
     }
 
+    /// A Disable command was executed: the tag answers every later command with `Disabled`.
     pub fn is_disabled(&self) -> bool {
         self.disabled
     }
 
+    /// Where the device is in its key agreement.
     pub fn state(&self) -> &DeviceState {
         &self.state
     }

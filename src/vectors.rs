@@ -71,24 +71,39 @@ struct RawNia {
 /// One 128-NEA2 test set.
 #[derive(Debug, Clone)]
 pub struct NeaVector {
+    /// Name and origin of the set, e.g. "128-EEA2/128-NEA2 test set 1 (TS 33.401 C.1.1)".
     pub name: String,
+    /// The 128-bit key, most significant octet first.
     pub key: [u8; 16],
+    /// COUNT, BEARER (5 bits) and DIRECTION (0 uplink, 1 downlink) of the set.
     pub inputs: SecurityInputs,
+    /// LENGTH: the message length in bits (not always a multiple of 8).
     pub bits: usize,
+    /// The plaintext, `bits.div_ceil(8)` octets, unused trailing bits of the last octet zero.
     pub plaintext: Vec<u8>,
+    /// The expected ciphertext, same length and zero trailing bits.
     pub ciphertext: Vec<u8>,
+    /// The set is one of TS 33.401 Annex C; `false` for the extra sets (other lengths).
     pub official: bool,
 }
 
 /// One 128-NIA2 test set.
 #[derive(Debug, Clone)]
 pub struct NiaVector {
+    /// Name and origin of the set, e.g. "128-EIA2/128-NIA2 test set 1 (TS 33.401 C.2.1)".
     pub name: String,
+    /// The 128-bit key, most significant octet first.
     pub key: [u8; 16],
+    /// COUNT, BEARER and DIRECTION of the set.
     pub inputs: SecurityInputs,
+    /// LENGTH: the message length in bits.
     pub bits: usize,
+    /// The message, `bits.div_ceil(8)` octets.
     pub message: Vec<u8>,
+    /// The expected MAC-I: the first 32 bits of the CMAC tag over COUNT || BEARER || DIRECTION ||
+    /// 0^26 || MESSAGE.
     pub mac: [u8; 4],
+    /// The set is one of TS 33.401 Annex C; `false` for the extra sets.
     pub official: bool,
 }
 
@@ -160,28 +175,41 @@ pub fn nia2() -> Result<Vec<NiaVector>, Error> {
 /// NIST SP 800-38A CTR example.
 #[derive(Debug, Clone)]
 pub struct CtrVector {
+    /// Name and origin, e.g. "NIST SP 800-38A F.5.1 CTR-AES128.Encrypt".
     pub name: String,
+    /// The AES-128 key.
     pub key: [u8; 16],
+    /// The first counter block; later blocks add 1 to it as a 128-bit big-endian integer.
     pub initial_counter_block: [u8; 16],
+    /// The plaintext (whole blocks).
     pub plaintext: Vec<u8>,
+    /// The expected ciphertext.
     pub ciphertext: Vec<u8>,
 }
 
 /// RFC 4493 CMAC example.
 #[derive(Debug, Clone)]
 pub struct CmacVector {
+    /// Name and origin, e.g. "RFC 4493 Example 2: len = 16".
     pub name: String,
+    /// The AES-128 key.
     pub key: [u8; 16],
+    /// The message (any number of octets, empty included).
     pub message: Vec<u8>,
+    /// The expected full 128-bit CMAC tag.
     pub mac: [u8; 16],
 }
 
 /// HMAC-SHA-256 example.
 #[derive(Debug, Clone)]
 pub struct HmacVector {
+    /// Name and origin, e.g. "RFC 4231 test case 2".
     pub name: String,
+    /// The HMAC key (any length).
     pub key: Vec<u8>,
+    /// The message.
     pub message: Vec<u8>,
+    /// The expected HMAC-SHA-256 output (32 octets).
     pub mac: Vec<u8>,
 }
 
@@ -258,14 +286,23 @@ pub fn aes_modes() -> Result<AesModes, Error> {
 /// TS 33.220 KDF known answer.
 #[derive(Debug, Clone)]
 pub struct KdfVector {
+    /// Name and origin of the known answer (the TS 33.501 A.8 / TS 33.402 A.2 derivation it
+    /// computes).
     pub name: String,
+    /// The KDF key (32 octets in the sets given); in the truncation example (`fc` `None`), the
+    /// 256-bit KDF output to truncate.
     pub key: Vec<u8>,
     /// `None` for the pure truncation example.
     pub fc: Option<u8>,
+    /// The input parameters P0, P1, ... (their 2-octet big-endian lengths L_i are not included).
     pub params: Vec<Vec<u8>>,
+    /// The whole input string S = FC || P0 || L0 || P1 || L1 ... when the file gives it, for
+    /// checking its assembly.
     pub s: Option<Vec<u8>>,
     /// True when `expected` is the 128 least significant bits only.
     pub truncated: bool,
+    /// The expected output: the 32-octet HMAC-SHA-256(key, S), or its octets 16..31 when
+    /// `truncated`.
     pub expected: Vec<u8>,
 }
 

@@ -584,6 +584,72 @@ fn a_whole_run_trace_is_capped_and_names_are_hierarchical() {
     assert!(out.contains("tag_crypto_engine.g_ff.park_q"), "{out}");
 }
 
+/// Runs `aiotsec ARGS` under `sh` with the file size limited to 16 KiB (SIGXFSZ ignored, so a
+/// write past it fails with EFBIG as a full disk fails with ENOSPC), bounded by `timeout`.
+#[cfg(feature = "rtl")]
+fn aiotsec_small_disk(args: &str) -> (i32, String) {
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 32; exec timeout 120 \"{}\" {args}",
+        env!("CARGO_BIN_EXE_aiotsec")
+    );
+    let o = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("run sh");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[cfg(feature = "rtl")]
+#[test]
+fn a_trace_write_error_ends_the_run_with_an_error_not_a_hang() {
+    for fmt in ["vcd", "fst"] {
+        let f = std::env::temp_dir().join(format!("aiotsec-cli-full-{}.{fmt}", std::process::id()));
+        let (code, err) = aiotsec_small_disk(&format!(
+            "cosim --case message:d3 --quiet --{fmt} {}",
+            f.display()
+        ));
+        let _ = std::fs::remove_file(&f);
+        assert_ne!(code, 124, "{fmt}: hung until `timeout` killed it");
+        assert_eq!(code, 2, "{fmt}: {err}");
+        assert!(err.contains("writing the waveform failed"), "{fmt}: {err}");
+    }
+}
+
+#[cfg(feature = "rtl")]
+#[test]
+fn fst_traces_are_readable_and_refused_with_a_fault_build() {
+    let f = std::env::temp_dir().join(format!("aiotsec-cli-{}.fst", std::process::id()));
+    let fs = f.to_string_lossy().into_owned();
+    let (code, out) = aiotsec(&[
+        "cosim",
+        "--case",
+        "message:d3",
+        "--fst",
+        &fs,
+        "--quiet",
+        "--json",
+    ]);
+    let summary = aiotsec::sim::fst_summary(&f);
+    let _ = std::fs::remove_file(&f);
+    assert_eq!(code, 0, "{out}");
+    let rep: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let cycles = rep["sim_cycles"].as_u64().expect("sim_cycles");
+    let s = summary.expect("a readable FST");
+    assert!(s.vars > 50, "the engine's signals: {s:?}");
+    assert!(
+        cycles > 100 && s.end_time >= 2 * cycles,
+        "every simulated cycle traced (two time steps each): {s:?}, {cycles} cycles"
+    );
+    let (code, _) = aiotsec(&["cosim", "--fst", &fs, "--fault", "1"]);
+    assert_eq!(code, 2, "no FST build of the fault variants");
+    let (code, _) = aiotsec(&["cosim", "--fst", &fs, "--vcd", &fs]);
+    assert_eq!(code, 2, "one trace format");
+    assert!(aiotsec::sim::fst_summary(std::path::Path::new("Cargo.toml")).is_err());
+}
+
 #[test]
 fn options_that_do_not_apply_are_refused() {
     let (code, _) = aiotsec(&[

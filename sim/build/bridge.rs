@@ -44,6 +44,7 @@ pub(crate) fn model(hdl: &Path, gparams: &[String]) -> (Model, Vec<PathBuf>) {
             prefix: "Vbridge",
             top: "engine_uart_bridge",
             extra,
+            fst: false,
         },
         sources,
     )
@@ -52,8 +53,11 @@ pub(crate) fn model(hdl: &Path, gparams: &[String]) -> (Model, Vec<PathBuf>) {
 /// The constants of the board model for `$OUT_DIR/rtl_params.rs`.
 pub(crate) fn rust_params() -> String {
     format!(
-        "pub const BRIDGE_CLKS_PER_BIT: u32 = {CLKS_PER_BIT};\n\
+        "/// Clock cycles per UART bit of the board model (`Vbridge`).\n\
+         pub const BRIDGE_CLKS_PER_BIT: u32 = {CLKS_PER_BIT};\n\
+         /// Clock cycles of silence inside a frame before the board model's ERR_TIMEOUT.\n\
          pub const BRIDGE_TIMEOUT_CLKS: u32 = {TIMEOUT_CLKS};\n\
+         /// Data octets of one WRITE / READ of the board model.\n\
          pub const BRIDGE_MAX_DATA: u32 = {MAX_DATA};\n"
     )
 }

@@ -122,3 +122,47 @@ fn strip_comment(line: &str) -> &str {
     }
     line
 }
+
+/// The doc comment written above constant `name` in `rtl_params.rs` (the library is built with
+/// `#![warn(missing_docs)]`): what the constant means and which Verilog parameter it mirrors.
+pub(crate) fn rust_doc(name: &str) -> String {
+    let fixed = match name {
+        "ADDR_W" => {
+            "`ADDR_W` of the engine built: frame buffer address width in bits (a buffer of \
+             2^ADDR_W octets; `cmd_len` has ADDR_W + 4 bits)."
+        }
+        "CLEAR_LEN" => "`CLEAR_LEN`: octets of the clear part (profile `layout.clear_len`).",
+        "IND_OFFSET" => {
+            "`IND_OFFSET`: offset of the ciphering indication in the clear part (profile \
+             `layout.indication_offset`)."
+        }
+        "IND_NULL" => {
+            "`IND_NULL`: indication value for integrity only, null ciphering (profile \
+             `layout.indication_null`)."
+        }
+        "IND_CIPHERED" => {
+            "`IND_CIPHERED`: indication value for ciphered with 128-NEA2 (profile \
+             `layout.indication_ciphered`)."
+        }
+        "MAC_TRAILER" => {
+            "`MAC_TRAILER`: the MAC field is the last 4 octets (profile `layout.mac_position = \
+             \"trailer\"`); false: right after the clear part (\"after-clear\")."
+        }
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    let (dir, what) = match name.split_once('_') {
+        Some(("REQ", w)) => ("Command Request (profile `[request]`)", w),
+        Some(("RSP", w)) => ("Command Response (profile `[response]`)", w),
+        _ => return format!("`{name}`: engine parameter from the profile."),
+    };
+    let field = match what {
+        "COUNT" => "COUNT, 32 bits",
+        "BEARER" => "BEARER, 5 bits (0..=31)",
+        "DIRECTION" => "DIRECTION, 1 bit (0 uplink, 1 downlink)",
+        _ => what,
+    };
+    format!("`{name}`: 128-NEA2/128-NIA2 input {field} of the {dir}.")
+}

@@ -16,6 +16,8 @@ pub(crate) struct Model {
     pub(crate) top: &'static str,
     /// Extra Verilator arguments (`-G` parameter overrides).
     pub(crate) extra: Vec<String>,
+    /// Traced to FST (`--trace-fst`) instead of VCD (`--trace`).
+    pub(crate) fst: bool,
 }
 
 /// Verilates every model from `sources` into `$OUT_DIR/<prefix>`, in parallel.
@@ -37,13 +39,8 @@ pub(crate) fn verilate(models: &[Model], sources: &[PathBuf], verilator: &str, o
                     "--x-initial",
                     "fast",
                 ])
-                .args([
-                    "--trace",
-                    "--noassert",
-                    "-Wno-fatal",
-                    "-Wno-lint",
-                    "-Wno-style",
-                ])
+                .arg(if m.fst { "--trace-fst" } else { "--trace" })
+                .args(["--noassert", "-Wno-fatal", "-Wno-lint", "-Wno-style"])
                 .args(["--top-module", m.top, "--prefix", m.prefix])
                 .arg("--Mdir")
                 .arg(&mdir)
@@ -98,6 +95,14 @@ pub(crate) fn compile_library(models: &[Model], include: &Path, shims: &[PathBuf
         "verilated_vcd_c.cpp",
     ] {
         jobs.push((include.join(rt), true));
+    }
+    // The FST writer: sim/fst_writer.cpp includes verilated_fst_c.cpp (and through it gtkwave's
+    // fstapi.c / lz4.c / fastlz.c) with `fclose` routed to the shim's aiot_fst_fclose, which
+    // records the write errors fstapi ignores.
+    if models.iter().any(|m| m.fst)
+        && let Some(shim) = shims.first()
+    {
+        jobs.push((shim.with_file_name("fst_writer.cpp"), true));
     }
     for shim in shims {
         jobs.push((shim.clone(), false));
@@ -173,4 +178,7 @@ pub(crate) fn compile_library(models: &[Model], include: &Path, shims: &[PathBuf
         fail(&format!("archiving the simulation library failed: {e}"));
     }
     println!("cargo:rustc-link-lib=pthread");
+    if models.iter().any(|m| m.fst) {
+        println!("cargo:rustc-link-lib=z"); // fstapi's compression
+    }
 }

@@ -126,6 +126,8 @@ impl Backend {
 }
 
 impl Nia2Key {
+    /// Prepare `key`: the AES-128 key schedule (AES-NI round keys when the CPU has them) and the
+    /// subkeys K1, K2 of RFC 4493 section 2.3.
     pub fn new(key: &Key128) -> Self {
         #[cfg(target_arch = "x86_64")]
         let backend = match ni::RoundKeys::new(key) {

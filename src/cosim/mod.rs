@@ -23,6 +23,7 @@ use std::time::Instant;
 use crate::engine::EngineError;
 use crate::error::Error;
 use crate::profile::Profile;
+pub use crate::sim::TraceFormat;
 
 pub use report::{CosimReport, Failure, LevelReport, OpCycles, Timing};
 
@@ -41,6 +42,10 @@ pub struct CosimOptions {
     /// Write the waveform of the whole run's engine model to this VCD file (large!). Failure
     /// traces are written next to it (or to the temp directory when `None`).
     pub vcd: Option<PathBuf>,
+    /// Format of the engine traces (the whole-run trace `vcd` and the failure traces):
+    /// [`TraceFormat::Fst`] needs `fault` 0. A write error (a full disk) ends the run with
+    /// [`EngineError::Io`].
+    pub trace_format: TraceFormat,
     /// Size at which the whole-run VCD is closed (the run goes on untraced, and the report says
     /// so): a VCD grows by about 100 MB per 1000 random transactions.
     pub vcd_limit: u64,
@@ -86,6 +91,7 @@ impl Default for CosimOptions {
             count: 2000,
             stall_prob: 0.2,
             vcd: None,
+            trace_format: TraceFormat::Vcd,
             vcd_limit: DEFAULT_VCD_LIMIT,
             fault: 0,
             progress: false,
@@ -218,8 +224,15 @@ fn run_shard(
     let c0 = r.dut_cycles();
     levels::run(&mut r, &vectors);
     // A VCD run has one shard, the directed one.
-    if opts.vcd.is_some() {
+    if opts.vcd.is_some() && r.rtl.tracing() {
         r.rtl.close_vcd();
+        // FST reports its write errors when it closes its files
+        if let Err(e) = r.rtl.trace_error() {
+            r.trace_failed.get_or_insert(e);
+        }
+    }
+    if let Some(e) = r.trace_failed.take() {
+        return Err(e.into());
     }
     Ok(r.finish(t0, c0))
 }

@@ -16,13 +16,17 @@ pub(super) const MAX_FAILURES_KEPT: usize = 32;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LevelReport {
+    /// The level's name: aes, nea2, nia2, message, procedure, security or timing (`--only LEVEL`).
     pub level: String,
+    /// Checks run: transaction comparisons of RTL against model and property checks.
     pub checks: u64,
+    /// Checks that failed (RTL differs from the model, or a property is violated); 0 for a pass.
     pub mismatches: u64,
     /// AES block computations the checks verified (engine ops count the blocks they imply).
     pub aes_blocks: u64,
     /// Simulated cycles (engine + AES models).
     pub cycles: u64,
+    /// Wall-clock seconds the level took (the longest shard's after a merge).
     pub seconds: f64,
 }
 
@@ -42,10 +46,15 @@ impl LevelReport {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OpCycles {
+    /// The operation kind: "aes-block", "nea2", "nia2", "unprotect" or "protect".
     pub op: String,
+    /// Operations of this kind compared.
     pub count: u64,
+    /// Fewest clock cycles one operation took, handshake to response, stalls included.
     pub min: u64,
+    /// Most clock cycles one operation took.
     pub max: u64,
+    /// Clock cycles of all of them together (see [`OpCycles::mean`]).
     pub total: u64,
     /// Octets processed in total (0 for AES blocks / key commands).
     pub octets: u64,
@@ -97,26 +106,35 @@ pub struct Timing {
     pub aes_block: u64,
     /// NEA2 over 1024 bits (8 blocks) and the per-block figure.
     pub nea2_1024: u64,
+    /// `nea2_1024` / 8: cycles per 16-octet block.
     pub nea2_per_block: f64,
     /// NIA2 over 1024 bits.
     pub nia2_1024: u64,
+    /// `nia2_1024` / 10: cycles per AES block of the MAC (8 message blocks, the header block and L
+    /// = AES_K(0)).
     pub nia2_per_block: f64,
     /// Unprotect (ciphered) and protect (ciphered) of a 64-octet message.
     pub unprotect_64: u64,
+    /// Protect (ciphered) of a 64-octet message, in cycles.
     pub protect_64: u64,
     /// Unprotect (ciphered) of a maximum-length (profile) message.
     pub unprotect_max: u64,
+    /// The profile's `layout.max_message_len` used for `unprotect_max`, in octets.
     pub max_message_len: usize,
 }
 
 /// A mismatch or violation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Failure {
+    /// The level the check belongs to.
     pub level: String,
     /// The check's id (`LEVEL:dN` directed, `LEVEL:rK` random transaction K): `--case ID`
     /// reruns exactly it.
     pub id: String,
+    /// What was checked, in words (e.g. "random", or the vector's name).
     pub case: String,
+    /// What differed: the transaction and the RTL's and the model's answers, or the property
+    /// violated.
     pub detail: String,
     /// Waveform of the re-run of this transaction, when written.
     pub vcd: Option<PathBuf>,
@@ -126,13 +144,23 @@ pub struct Failure {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CosimReport {
+    /// `--seed`: random transaction k draws its stimulus from (seed, k).
     pub seed: u64,
+    /// `--count`: random transactions in all, split over the aes, nea2, nia2 and message levels.
     pub count: usize,
+    /// `--stall-prob`: probability in [0, 1) that the harness stalls a handshake in a cycle
+    /// (random transactions).
     pub stall_prob: f64,
+    /// `--fault`: 0 for the RTL as designed, 1 or 2 for a deliberately faulty build.
     pub fault: u8,
+    /// The RTL build simulated ([`Variant`](crate::sim::Variant) by name: Normal, DropK2,
+    /// CorruptSbox).
     pub variant: String,
+    /// One report per level run, in run order.
     pub levels: Vec<LevelReport>,
+    /// Cycle statistics per operation kind over the random and directed transactions.
     pub ops: Vec<OpCycles>,
+    /// Stall-free cycles of representative operations (level `timing`).
     pub timing: Timing,
     /// First failures (at most 32 kept; `mismatches()` counts them all).
     pub failures: Vec<Failure>,
@@ -144,17 +172,23 @@ pub struct CosimReport {
     pub notes: Vec<String>,
     /// Set when the whole-run VCD reached its size limit and was closed.
     pub vcd_capped: Option<String>,
+    /// Clock cycles simulated in all (engine and AES models, every shard).
     pub sim_cycles: u64,
     /// Parallel simulations the run used.
     pub jobs: usize,
     /// Process shard `(I, N)` of the run (`--shard I/N`).
     pub shard: (u32, u32),
-    /// `--only LEVEL`, `--case ID` of the run.
+    /// `--only LEVEL` of the run.
     pub only: Option<String>,
+    /// `--case ID` of the run.
     pub case: Option<String>,
+    /// Wall-clock seconds of the run (the longest shard's after a merge).
     pub wall_seconds: f64,
+    /// `sim_cycles` / `wall_seconds`: simulation speed.
     pub cycles_per_second: f64,
+    /// AES blocks whose result was checked against the model, over all levels.
     pub aes_blocks_verified: u64,
+    /// `aes_blocks_verified` / `wall_seconds`.
     pub aes_blocks_per_second: f64,
 }
 

@@ -40,6 +40,9 @@ pub(super) struct Runner<'a> {
     level_start: Instant,
     level_cycles0: u64,
     traces_written: usize,
+    /// The first waveform write error (a full disk): the remaining checks are skipped and the
+    /// run ends with it.
+    pub(super) trace_failed: Option<EngineError>,
     pub(super) bar: indicatif::ProgressBar,
     txn_index: u64,
     /// Run the vectors, directed cases, procedure and security levels (the first shard).
@@ -110,6 +113,7 @@ impl<'a> Runner<'a> {
             RtlConfig {
                 variant,
                 seed: opts.seed,
+                trace_format: opts.trace_format,
                 ..RtlConfig::default()
             },
         )?;
@@ -158,6 +162,7 @@ impl<'a> Runner<'a> {
             level_start: Instant::now(),
             level_cycles0: 0,
             traces_written: 0,
+            trace_failed: None,
             bar,
             txn_index: 0,
             directed,
@@ -289,7 +294,7 @@ impl<'a> Runner<'a> {
     /// A check that is not a transaction comparison (security properties, vectors).
     pub(super) fn expect(&mut self, case: &str, ok: bool, detail: impl FnOnce() -> String) {
         let (id, on) = self.next_case();
-        if !on {
+        if !on || self.trace_failed.is_some() {
             return;
         }
         self.level.checks += 1;
@@ -299,10 +304,10 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn trace_path(&self, tag: &str) -> PathBuf {
+    fn trace_path(&self, tag: &str, ext: &str) -> PathBuf {
         let name = format!(
-            "aiotsec-cosim-fail-seed{}-fault{}-{}.vcd",
-            self.opts.seed, self.opts.fault, tag
+            "aiotsec-cosim-fail-seed{}-fault{}-{}.{}",
+            self.opts.seed, self.opts.fault, tag, ext
         );
         match &self.opts.vcd {
             Some(p) => p.with_file_name(name),
@@ -322,9 +327,20 @@ impl<'a> Runner<'a> {
             return None;
         }
         self.traces_written += 1;
-        let path = self.trace_path(&format!("{}-{}", txn.op_name(), self.txn_index));
+        // AES-core transactions are traced on the AES model, which writes VCD only
+        let aes = matches!(txn, Txn::Aes { .. });
+        let format = if aes {
+            crate::sim::TraceFormat::Vcd
+        } else {
+            self.opts.trace_format
+        };
+        let path = self.trace_path(
+            &format!("{}-{}", txn.op_name(), self.txn_index),
+            format.extension(),
+        );
         let cfg = RtlConfig {
             variant: self.variant,
+            trace_format: format,
             stall_prob: stall,
             seed: 0,
             random_placement: random,
@@ -332,7 +348,7 @@ impl<'a> Runner<'a> {
         };
         let mut e = RtlEngine::with_config(&self.profile, cfg).ok()?;
         e.reseed(txn_seed);
-        let r = if matches!(txn, Txn::Aes { .. }) {
+        let r = if aes {
             e.open_aes_vcd(&path)
         } else {
             e.open_vcd(&path)
@@ -340,6 +356,11 @@ impl<'a> Runner<'a> {
         r.ok()?;
         let _ = txn.run(&mut e);
         e.close_vcd();
+        if let Err(err) = e.trace_error() {
+            eprintln!("cosim: {}: {err}", path.display());
+            self.trace_failed.get_or_insert(err);
+            return None;
+        }
         eprintln!("cosim: mismatch trace written to {}", path.display());
         Some(path)
     }
@@ -405,9 +426,20 @@ impl<'a> Runner<'a> {
         if !self.rtl.tracing() {
             return;
         }
+        if let Err(e) = self.rtl.trace_error() {
+            self.rtl.close_vcd();
+            eprintln!("cosim: {}: {e}; the run stops", p.display());
+            self.trace_failed.get_or_insert(e);
+            return;
+        }
         let len = std::fs::metadata(p).map_or(0, |m| m.len());
         if len > self.opts.vcd_limit {
             self.rtl.close_vcd();
+            if let Err(e) = self.rtl.trace_error() {
+                eprintln!("cosim: {}: {e}; the run stops", p.display());
+                self.trace_failed.get_or_insert(e);
+                return;
+            }
             let note = format!(
                 "VCD {} closed at {} MiB (limit {} MiB, --vcd-limit-mb) after {} transactions; \
                  the run went on untraced",

@@ -33,6 +33,7 @@ pub enum Status {
 /// Result of `unprotect` / `protect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Outcome {
+    /// The engine's verdict: `Ok`, or why it refused the message (see [`Status`]).
     pub status: Status,
     /// Whether the message's indication said "ciphered" (meaningful when status is Ok).
     pub ciphered: bool,
@@ -96,9 +97,10 @@ pub trait CryptoEngine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BackendKind {
-    /// The golden model.
+    /// The golden model ([`model::ModelEngine`]), always built.
     Model,
-    /// The Verilated RTL (feature `rtl`).
+    /// The Verilated RTL engine (`rtl::RtlEngine`, feature `rtl`); without the feature [`open`]
+    /// returns [`EngineError::Unavailable`].
     Rtl,
     /// The engine on an FPGA behind the UART bridge (`--port PATH [--baud N]`, feature `serial`).
     Serial,

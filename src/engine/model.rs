@@ -18,6 +18,8 @@ pub struct ModelEngine {
 }
 
 impl ModelEngine {
+    /// A model engine for `profile` with no keys loaded and a frame buffer of [`FRAME_CAPACITY`]
+    /// octets.
     pub fn new(profile: Profile) -> Self {
         Self {
             profile,

@@ -11,17 +11,22 @@ use crate::profile::SecurityInputs;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Op {
-    /// Load KCommand_enc then KCommand_int (32 command octets).
+    /// LOAD_KEYS: take KCommand_enc then KCommand_int as 32 command octets (octet 0 of each = bits
+    /// `[127:120]`).
     LoadKeys = 0,
-    /// Clear the keys and every state register.
+    /// ZEROIZE: clear the keys and every secret register (a 32-cycle scrub), then answer OK.
     Zeroize = 1,
-    /// 128-NEA2 in place over `len` bits at `addr` (5 command octets: COUNT, BEARER||DIRECTION).
+    /// 128-NEA2 in place on `cmd_len` bits at `cmd_addr`, COUNT/BEARER/DIRECTION from 5 command
+    /// octets.
     Nea2 = 2,
-    /// 128-NIA2 over `len` bits at `addr` (5 command octets), the MAC in the response.
+    /// 128-NIA2 over `cmd_len` bits at `cmd_addr`, COUNT/BEARER/DIRECTION from 5 command octets;
+    /// the MAC is answered on `rsp_mac`.
     Nia2 = 3,
-    /// Verify, then decipher in place, the protected Command Request of `len` octets at `addr`.
+    /// UNPROTECT the request of `cmd_len` octets at `cmd_addr`: verify its MAC (request
+    /// COUNT/BEARER/DIRECTION from the parameters), and only then decipher it in place.
     Unprotect = 4,
-    /// Cipher in place and MAC the Command Response of `len` octets at `addr`.
+    /// PROTECT the laid-out response of `cmd_len` octets at `cmd_addr`: cipher it if its indication
+    /// says so, then write its MAC.
     Protect = 5,
 }
 
@@ -39,17 +44,18 @@ impl Op {
 
 /// Response status codes (`rsp_status`).
 pub mod status {
-    /// Done.
+    /// The command completed.
     pub const OK: u8 = 0;
-    /// Unprotect: the MAC did not match.
+    /// UNPROTECT: the MAC did not verify; nothing was written.
     pub const MAC_FAIL: u8 = 1;
-    /// The ciphering indication holds neither the null nor the ciphered value.
+    /// UNPROTECT / PROTECT: the ciphering indication is neither `IND_NULL` nor `IND_CIPHERED`.
     pub const BAD_IND: u8 = 2;
-    /// The message is too short for its clear part and MAC, or too long for the buffer.
+    /// The region does not fit the frame buffer from `cmd_addr` on, or a message is shorter than
+    /// the clear part plus the MAC.
     pub const BAD_LEN: u8 = 3;
-    /// No keys loaded (or zeroized since).
+    /// No keys loaded (since reset or the last zeroize) for an operation that needs them.
     pub const NO_KEYS: u8 = 4;
-    /// Unknown `cmd_op`.
+    /// `cmd_op` is not one of the six operations (6 or 7).
     pub const BAD_OP: u8 = 5;
 }
 

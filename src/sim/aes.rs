@@ -7,9 +7,9 @@ use std::ptr::NonNull;
 
 use super::ffi::{
     AesIn, AesOut, aiot_aes_delete, aiot_aes_new, aiot_aes_secret_bits, aiot_aes_step,
-    aiot_aes_trace_close, aiot_aes_trace_open, u128_to_words, words_to_u128,
+    aiot_aes_trace_close, aiot_aes_trace_error, aiot_aes_trace_open, u128_to_words, words_to_u128,
 };
-use super::trace::{close_trace, open_trace};
+use super::trace::{check_trace, close_trace, open_trace};
 use crate::error::EngineError;
 
 /// The Verilated `aes128_enc`, pin level, with a blocking helper.
@@ -118,6 +118,11 @@ impl AesSim {
                 return Err(EngineError::Timeout(self.cycles - start));
             }
         }
+    }
+
+    /// [`EngineError::Io`] if writing the VCD failed since it was opened (a full disk).
+    pub fn trace_error(&self) -> Result<(), EngineError> {
+        check_trace(aiot_aes_trace_error, self.h)
     }
 
     /// Start writing a VCD waveform.

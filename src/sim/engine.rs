@@ -9,15 +9,16 @@ use std::ptr::NonNull;
 use super::Variant;
 use super::ffi::{
     TceIn, TceOut, aiot_tce_delete, aiot_tce_new, aiot_tce_secret_bits, aiot_tce_secret_names,
-    aiot_tce_step, aiot_tce_trace_close, aiot_tce_trace_open,
+    aiot_tce_step, aiot_tce_trace_close, aiot_tce_trace_error, aiot_tce_trace_open,
 };
-use super::trace::{close_trace, open_trace};
+use super::trace::{TraceFormat, check_trace, close_trace, open_trace};
 use crate::error::EngineError;
 
 /// The Verilated `tag_crypto_engine`, pin level.
 pub struct EngineSim {
     h: NonNull<c_void>,
     variant: Variant,
+    format: TraceFormat,
     /// Inputs applied by the next [`EngineSim::tick`].
     pub inp: TceIn,
     pre: TceOut,
@@ -33,13 +34,31 @@ unsafe impl Send for EngineSim {}
 impl EngineSim {
     /// A new model of `variant`, held in reset (call [`EngineSim::reset`] before use).
     pub fn new(variant: Variant) -> Result<Self, EngineError> {
+        Self::with_trace_format(variant, TraceFormat::Vcd)
+    }
+
+    /// A new model of `variant` whose waveforms ([`EngineSim::open_vcd`]) are written in
+    /// `format` ([`TraceFormat::Fst`]: [`Variant::Normal`] only).
+    pub fn with_trace_format(variant: Variant, format: TraceFormat) -> Result<Self, EngineError> {
+        /// The shim's model number of the FST-traced build.
+        const FST_MODEL: u32 = 0x100;
+        let model = match (format, variant) {
+            (TraceFormat::Vcd, v) => u32::from(v.fault()),
+            (TraceFormat::Fst, Variant::Normal) => FST_MODEL,
+            (TraceFormat::Fst, v) => {
+                return Err(EngineError::Invalid(format!(
+                    "FST traces exist for the design as built only, not for {v:?}"
+                )));
+            }
+        };
         // SAFETY: plain constructor; null on failure.
-        let p = unsafe { aiot_tce_new(variant.fault() as u32) };
+        let p = unsafe { aiot_tce_new(model) };
         let h = NonNull::new(p)
             .ok_or_else(|| EngineError::Unavailable("cannot construct the engine model".into()))?;
         Ok(Self {
             h,
             variant,
+            format,
             inp: TceIn::default(),
             pre: TceOut::default(),
             post: TceOut::default(),
@@ -109,7 +128,20 @@ impl EngineSim {
         self.cycles
     }
 
-    /// Start writing a VCD waveform to `path` (replaces a trace already open).
+    /// The waveform format of this build.
+    pub fn trace_format(&self) -> TraceFormat {
+        self.format
+    }
+
+    /// [`EngineError::Io`] if writing the waveform failed since it was opened (a full disk):
+    /// the simulation goes on, the trace is incomplete. VCD errors are seen at once; FST errors
+    /// when the writer closes a file (at the latest at [`EngineSim::close_vcd`]).
+    pub fn trace_error(&self) -> Result<(), EngineError> {
+        check_trace(aiot_tce_trace_error, self.h)
+    }
+
+    /// Start writing a waveform ([`EngineSim::trace_format`]) to `path` (replaces a trace
+    /// already open).
     pub fn open_vcd(&mut self, path: &Path) -> Result<(), EngineError> {
         open_trace(aiot_tce_trace_open, self.h, path)?;
         self.tracing = true;

@@ -24,6 +24,7 @@ mod trace;
 pub use aes::AesSim;
 pub use engine::EngineSim;
 pub use ffi::{AesIn, AesOut, TceIn, TceOut, u128_to_words, words_to_u128};
+pub use trace::{FstSummary, TraceFormat, fst_summary};
 
 use crate::error::EngineError;
 

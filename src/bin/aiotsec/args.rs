@@ -313,9 +313,13 @@ pub struct CosimArgs {
     #[arg(long, default_value_t = 0.2)]
     pub stall_prob: f64,
     /// Trace the whole run to this VCD file (about 100 MB per 1000 random transactions).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub vcd: Option<PathBuf>,
-    /// Close the --vcd trace when it reaches this many MiB (the run goes on untraced).
+    /// Trace the whole run to this FST file instead (GTKWave's compressed format, Verilator
+    /// --trace-fst; failure traces are then FST too, AES-core ones stay VCD). Not with --fault.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["vcd", "fault"])]
+    pub fst: Option<PathBuf>,
+    /// Close the --vcd / --fst trace when it reaches this many MiB (the run goes on untraced).
     #[arg(long, default_value_t = 1024, value_name = "MIB")]
     pub vcd_limit_mb: u64,
     /// TEST ONLY: run against a deliberately broken RTL build (1: no K2 path, 2: S-box fault).

@@ -25,9 +25,13 @@ pub enum Hang {
 /// What the engine showed in the last cycle of [`RtlEngine::hang`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HangState {
+    /// `cmd_ready` was high: the engine would take a command.
     pub cmd_ready: bool,
+    /// `mem_req` was high: a memory transfer was pending.
     pub mem_req: bool,
+    /// `rsp_valid` was high: a response was offered.
     pub rsp_valid: bool,
+    /// `mem_own` was high: the engine claimed the frame buffer.
     pub mem_own: bool,
 }
 
@@ -48,8 +52,12 @@ pub struct ZeroizeReport {
 /// the rule prevents).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OtherMaster {
+    /// First frame buffer address the master writes to.
     pub lo: usize,
+    /// One past the last address it writes to (`lo..hi`).
     pub hi: usize,
+    /// Refuse its writes while `mem_own` is high (the integration rule); off only to show what the
+    /// rule prevents.
     pub honour_own: bool,
     /// Writes that landed.
     pub writes: u64,

@@ -3,7 +3,7 @@
 
 use crate::error::EngineError;
 use crate::profile::{MacPosition, Profile, SecurityInputs};
-use crate::sim::{Variant, params};
+use crate::sim::{TraceFormat, Variant, params};
 
 /// How the harness drives the engine.
 #[derive(Debug, Clone)]
@@ -21,6 +21,8 @@ pub struct RtlConfig {
     /// Place each frame at a random address of the buffer (else at 0) and fill the rest of the
     /// buffer with random octets, so stray writes are seen.
     pub random_placement: bool,
+    /// Format of the engine model's waveforms ([`TraceFormat::Fst`]: `variant` Normal only).
+    pub trace_format: TraceFormat,
 }
 
 impl Default for RtlConfig {
@@ -31,6 +33,7 @@ impl Default for RtlConfig {
             seed: 0,
             watchdog: 4_000_000,
             random_placement: false,
+            trace_format: TraceFormat::Vcd,
         }
     }
 }

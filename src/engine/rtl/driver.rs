@@ -22,7 +22,10 @@ pub use crate::engine::ops::{Op, status};
 /// Result of one engine command at pin level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RawResponse {
+    /// `rsp_status` (see [`status`]).
     pub status: u8,
+    /// `rsp_mac`: the 32-bit MAC after NIA2 and PROTECT (most significant octet = first octet of
+    /// MAC-I), else 0.
     pub mac: u32,
     /// Cycles from the first cycle `cmd_valid` was offered to the response handshake, inclusive.
     pub cycles: u64,

@@ -87,7 +87,7 @@ impl RtlEngine {
     pub fn with_config(profile: &Profile, cfg: RtlConfig) -> Result<Self, EngineError> {
         check_profile(profile)?;
         let stall_threshold = config::stall_threshold(cfg.stall_prob)?;
-        let mut sim = EngineSim::new(cfg.variant)?;
+        let mut sim = EngineSim::with_trace_format(cfg.variant, cfg.trace_format)?;
         if sim.reset(4).is_none() {
             return Err(EngineError::Unavailable(format!(
                 "the engine model did not raise cmd_ready within {} cycles of reset",
@@ -205,6 +205,12 @@ impl RtlEngine {
     /// Write a VCD waveform of the [`AesSim`] from now on.
     pub fn open_aes_vcd(&mut self, path: &std::path::Path) -> Result<(), EngineError> {
         self.aes.open_vcd(path)
+    }
+
+    /// [`EngineError::Io`] if writing a waveform (engine or AES core) failed since it was opened.
+    pub fn trace_error(&self) -> Result<(), EngineError> {
+        self.sim.trace_error()?;
+        self.aes.trace_error()
     }
 
     /// Close the waveforms.

@@ -23,8 +23,11 @@ use crate::sim::{TceIn, TceOut};
 pub struct MemEvent {
     /// Cycle of the transfer, counted from the command handshake (0 = that cycle).
     pub cycle: u64,
+    /// A write (`mem_we`) rather than a read.
     pub write: bool,
+    /// Frame buffer address of the octet (`mem_addr`).
     pub addr: usize,
+    /// The octet written (`mem_wdata`) or read (`mem_rdata`).
     pub data: u8,
 }
 

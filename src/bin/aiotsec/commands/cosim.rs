@@ -21,7 +21,12 @@ pub fn cosim(a: CosimArgs) -> Result<Output, Error> {
         seed: a.seed,
         count: a.count,
         stall_prob: a.stall_prob,
-        vcd: a.vcd,
+        trace_format: if a.fst.is_some() {
+            cosim::TraceFormat::Fst
+        } else {
+            cosim::TraceFormat::Vcd
+        },
+        vcd: a.vcd.or(a.fst),
         vcd_limit: a.vcd_limit_mb.saturating_mul(1 << 20),
         fault: a.fault,
         progress: !a.common.json && !a.quiet,
