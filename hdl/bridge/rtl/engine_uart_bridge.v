@@ -74,6 +74,8 @@ module engine_uart_bridge #(
   localparam [15:0]  MAXP16  = MAX_PAY[15:0];
   localparam [15:0]  MAXD16  = MAX_DATA[15:0];
   localparam [16:0]  FBSIZE  = 17'd1 << W;
+  localparam [31:0]  MASK_W  = (32'd1 << W) - 32'd1;
+  localparam [31:0]  MASK_I  = (32'd1 << IW) - 32'd1;
   localparam integer TMO_LAST_I = TIMEOUT_CLKS - 1;
   localparam integer SCRUB_LAST_I = MAX_PAY - 1;
   localparam [TW-1:0] TMO_LAST = TMO_LAST_I[TW-1:0];
@@ -211,12 +213,24 @@ module engine_uart_bridge #(
   wire        fb_op   = (op_q == OP_WRITE) || (op_q == OP_READ) || (op_q == OP_CMD);
   wire        eng_busy = busy_q || mem_own || zero_q;
   // WRITE: ADDR + (LEN - 2) <= 2^ADDR_W; READ: ADDR + COUNT <= 2^ADDR_W, COUNT 1 .. MAX_DATA
-  wire [16:0] r_sum   = {1'b0, a_q} + {1'b0, (op_q == OP_READ) ? f_q : len_q};
-  wire [16:0] r_lim   = FBSIZE + ((op_q == OP_WRITE) ? 17'd2 : 17'd0);
+  // (the adder is only as wide as the buffer: ADDR's upper bits are checked apart, LEN and
+  // COUNT are below 2^IW here, LEN by the check after the LEN field, COUNT by cnt_bad)
+  wire [31:0] r_a     = a32 & MASK_W;
+  wire [31:0] r_b     = ((op_q == OP_READ) ? f32 : {16'd0, len_q}) & MASK_I;
+  wire [31:0] r_sum   = r_a + r_b;
+  wire [31:0] r_lim   = {15'd0, FBSIZE} + ((op_q == OP_WRITE) ? 32'd2 : 32'd0);
+  wire        a_hi    = ((a32 >> W) != 32'd0);
   wire        cnt_bad = (f_q == 16'd0) || (f_q > MAXD16);
-  wire        cmd_bad = (eop_q > 8'd7) || ((a32 >> W) != 32'd0) || ((f32 >> LW) != 32'd0);
+  wire        cmd_bad = (eop_q > 8'd7) || a_hi || ((f32 >> LW) != 32'd0);
   wire        range_bad = (op_q == OP_CMD) ? cmd_bad :
-                          ((r_sum > r_lim) || ((op_q == OP_READ) && cnt_bad));
+                          (a_hi || (r_sum > r_lim) || ((op_q == OP_READ) && cnt_bad));
+
+  // registered: the fields are stable for at least 8 cycles (the CRC's) before S_CHK uses them
+  reg         len_bad_q, range_bad_q;
+  always @(posedge clk) begin
+    len_bad_q   <= len_bad;
+    range_bad_q <= range_bad;
+  end
 
   // ---------------------------------------------------------------- response octets
   wire [15:0] rlen = (rk_q == K_PING) ? 16'd8 : (rk_q == K_READ) ? f_q :
@@ -242,7 +256,8 @@ module engine_uart_bridge #(
       default: ;
     endcase
   end
-  wire        emit = !txv_q && !crc_busy;       // room for the next response octet
+  reg         ctx_q;                            // txd_q goes to the CRC in this cycle
+  wire        emit = !txv_q && !crc_busy && !ctx_q;   // room for the next response octet
 
   // the response to write next: status, kind, SEQ of the running command; the staging buffer is
   // cleared first when it holds anything no running command needs
@@ -269,13 +284,18 @@ module engine_uart_bridge #(
     endcase
   end
 
+  // the CRC takes a request octet as it arrives, a response octet from txd_q in the cycle after
+  // it was written there (ctx_q)
   always @(*) begin
-    crc_init = 1'b0; crc_go = 1'b0; crc_in = rx_data;
+    crc_init = 1'b0; crc_go = 1'b0; crc_in = ctx_q ? txd_q : rx_data;
     if (rx_valid && state_q == S_HUNT && rx_data == SYNC_REQ) crc_init = 1'b1;
-    if (rx_oct) crc_go = 1'b1;
+    if (rx_oct || ctx_q) crc_go = 1'b1;
     if (emit && state_q == S_TSYNC) crc_init = 1'b1;
-    if (emit && state_q >= S_TSEQ && state_q <= S_TPAY) begin crc_go = 1'b1; crc_in = txd_next; end
   end
+
+  // the payload index after this octet, and whether it is the last (request LEN / response LEN)
+  wire [IW-1:0] idx_nx  = idx_q + 1'b1;
+  wire          idx_end = ({{(16-IW){1'b0}}, idx_nx} == ((state_q == S_TPAY) ? rlen : len_q));
 
   wire cmd_hs = go_q && cmd_ready;
   wire dat_hs = dat_valid && dat_ready;
@@ -287,10 +307,11 @@ module engine_uart_bridge #(
       busy_q <= 1'b0; go_q <= 1'b0; fr_q <= 1'b0; octerr_q <= 1'b0; abort_q <= 1'b0;
       rstf_q <= 1'b0; boot_q <= 1'b1; dirty_q <= 1'b1; zero_q <= 1'b0; rspr_q <= 1'b0;
       rst_q <= 4'd0; rk_q <= K_NONE; rcs_q <= 1'b0; err_q <= 1'b0; cyc_q <= 32'd0;
-      tmo_q <= {TW{1'b0}}; txv_q <= 1'b0; txd_q <= 8'd0; ack_q <= 1'b0;
+      tmo_q <= {TW{1'b0}}; txv_q <= 1'b0; txd_q <= 8'd0; ack_q <= 1'b0; ctx_q <= 1'b0;
     end else begin
       zero_q <= 1'b0;
       rspr_q <= 1'b0;
+      ctx_q  <= 1'b0;
       ack_q  <= mem_req && !ack_q && !zero_q;
       if (txv_q && tx_ready) begin txv_q <= 1'b0; txd_q <= 8'd0; end
 
@@ -346,17 +367,17 @@ module engine_uart_bridge #(
               if (idx_q == I3) f_q[7:0]  <= rx_data;
             end
           end
-          idx_q <= idx_q + 1'b1;
-          if ({{(16-IW){1'b0}}, idx_q} + 16'd1 == len_q) state_q <= S_CH;
+          idx_q <= idx_nx;
+          if (idx_end) state_q <= S_CH;
         end
         S_CH: if (rx_valid) state_q <= S_CL;
         S_CL: if (rx_valid) state_q <= S_CHK;
         S_CHK: if (!crc_busy) begin
           if (!crc_ok)                      respond(E_CRC, K_NONE, 1'b0);
           else if (opbad_q)                 respond(E_OP, K_NONE, 1'b0);
-          else if (len_bad)                 respond(E_LEN, K_NONE, 1'b0);
+          else if (len_bad_q)               respond(E_LEN, K_NONE, 1'b0);
           else if (fb_op && eng_busy)       respond(E_BUSY, K_NONE, 1'b0);
-          else if (fb_op && range_bad)      respond(E_RANGE, K_NONE, 1'b0);
+          else if (fb_op && range_bad_q)    respond(E_RANGE, K_NONE, 1'b0);
           else case (op_q)
             OP_PING:  respond(ST_OK, K_PING, 1'b0);
             OP_READ:  respond(ST_OK, K_READ, 1'b0);
@@ -372,12 +393,12 @@ module engine_uart_bridge #(
         end
         S_WRD: state_q <= S_WWR;                       // staging[idx] -> stg_q
         S_WWR: begin                                   // frame[a] <= stg_q
-          a_q <= a_q + 1'b1; idx_q <= idx_q + 1'b1;
-          if ({{(16-IW){1'b0}}, idx_q} + 16'd1 == len_q) respond(ST_OK, K_NONE, 1'b0);
+          a_q <= a_q + 1'b1; idx_q <= idx_nx;
+          if (idx_end) respond(ST_OK, K_NONE, 1'b0);
           else state_q <= S_WRD;
         end
         S_SCRUB: begin
-          idx_q <= idx_q + 1'b1;
+          idx_q <= idx_nx;
           if (idx_q == SCRUB_LAST) begin
             dirty_q <= 1'b0; idx_q <= {IW{1'b0}};
             state_q <= (rstf_q || boot_q) ? S_RWAIT : S_TSYNC;
@@ -390,12 +411,13 @@ module engine_uart_bridge #(
         end
         S_TSYNC, S_TSEQ, S_TST, S_TLH, S_TLL, S_TPAY, S_TCH, S_TCL: if (emit) begin
           txv_q <= 1'b1; txd_q <= txd_next;
+          ctx_q <= (state_q != S_TSYNC) && (state_q != S_TCH) && (state_q != S_TCL);
           case (state_q)
             S_TLL:  begin idx_q <= {IW{1'b0}}; state_q <= (rlen == 16'd0) ? S_TCH : S_TPAY; end
             S_TPAY: begin
-              idx_q <= idx_q + 1'b1;
+              idx_q <= idx_nx;
               if (rk_q == K_READ) a_q <= a_q + 1'b1;
-              if ({{(16-IW){1'b0}}, idx_q} + 16'd1 == rlen) state_q <= S_TCH;
+              if (idx_end) state_q <= S_TCH;
             end
             S_TCL:  state_q <= S_TEND;
             default: state_q <= state_q + 5'd1;

@@ -1,7 +1,8 @@
 // engine_uart_bridge_tb: the bridge with the engine, driven through its UART pins only, as the
 // host does (hdl/bridge/PROTOCOL.md). The testbench's own UART sends requests bit by bit at the
-// bridge's rate and decodes every response octet from uart_tx; CRCs are computed here from the
-// CRC-16/CCITT-FALSE definition (and checked on "123456789" = 0x29B1).
+// bridge's rate (CLKS_PER_BIT 4, the smallest the UART takes; the UART's own corners, the
+// +-3 % rate among them, are uart_tb's) and decodes every response octet from uart_tx; CRCs are
+// computed here from the CRC-16/CCITT-FALSE definition (and checked on "123456789" = 0x29B1).
 //   PING (payload, SEQ echo), WRITE / READ round trips, COMMAND LOAD_KEYS + NEA2 on official
 //   128-NEA2 sets (TS 33.401 Annex C, hdl/build/nea2_vec.memh from ../shared/vectors/nea2.json
 //   by hdl/engine/tb/tbvec.py) and NIA2 on an official 128-NIA2 set, garbage before SYNC, bad
@@ -16,7 +17,7 @@
 `timescale 1ns/1ps
 module engine_uart_bridge_tb;
 `include "tbvec_engine.vh"
-  localparam integer CPB  = 8;
+  localparam integer CPB  = 4;
   localparam integer TMO  = 3000;
   localparam integer MAXD = 64;
   localparam real    TCLK = 10.0;
@@ -478,7 +479,7 @@ module engine_uart_bridge_tb;
     w0 = fbw; c0 = cmds;
     hdr_oct(32'h0, 5'd0, 1'b0);
     cmd_send(8'h60, 8'd3, 0, 32768, 5);                  // NIA2 over the whole buffer
-    repeat (10) @(posedge clk);
+    repeat (40) @(posedge clk);                          // the CRC (8 cycles), the checks
     check(led_busy === 1'b1, "busy LED on while the command runs");
     pay[0] = 8'h00; pay[1] = 8'h00; pay[2] = 8'h77;
     req(8'h61, 8'h01, 3);
