@@ -206,7 +206,7 @@ proptest! {
     /// octets, gives the model's result.
     #[test]
     fn nea2_nia2_match_the_model(
-        max_data in 35u16..300,
+        max_data in 37u16..300,
         bits in 0usize..=4096 * 8,
         seed: u64,
     ) {
