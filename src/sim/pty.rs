@@ -47,10 +47,12 @@ impl Default for BoardConfig {
     }
 }
 
-/// Cycles after the last activity during which the simulation still runs flat out (the bridge
-/// checking a frame and starting its response): four octet times.
+/// Cycles after the last activity on the pins during which the simulation still runs flat out:
+/// the bridge's silent work between a request and its response (checking the frame, clearing
+/// its staging buffer: MAX_DATA + 2 cycles) must not be slowed to idle time. Four octet times
+/// plus four times MAX_DATA, well under the bridge's timeout.
 fn quiet_cycles() -> u64 {
-    u64::from(BridgeSim::CLKS_PER_BIT) * 40
+    u64::from(BridgeSim::CLKS_PER_BIT) * 40 + 4 * u64::from(BridgeSim::MAX_DATA)
 }
 
 /// Cycles simulated between checks for activity while running flat out.
