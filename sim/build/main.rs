@@ -21,6 +21,7 @@
 mod bridge;
 mod cores;
 mod params;
+mod regs;
 mod secrets;
 mod verilate;
 
@@ -49,6 +50,7 @@ fn main() {
         "bridge.rs",
         "cores.rs",
         "params.rs",
+        "regs.rs",
         "secrets.rs",
         "verilate.rs",
     ] {
@@ -127,6 +129,15 @@ fn main() {
             fst: false,
         });
     }
+    // TEST ONLY: the engine with a planted leak (hdl/leak), the leakage analysis's positive control.
+    let mut extra = gparams.clone();
+    extra.extend(leak_sources(&hdl, &sources));
+    models.push(Model {
+        prefix: "Vtce_leak",
+        top: LEAK_TOP,
+        extra,
+        fst: false,
+    });
     // The board model (feature `serial`): its own sources, Verilated beside the others.
     println!("cargo:rerun-if-env-changed=CARGO_FEATURE_SERIAL");
     let board = env::var_os("CARGO_FEATURE_SERIAL").map(|_| bridge::model(&hdl, &gparams));
@@ -139,6 +150,7 @@ fn main() {
     });
 
     secrets::write_header(&models, &sources, &out, &hdl);
+    regs::write_header(&models, &sources, &out);
 
     // Constants the Rust side checks a profile against.
     let mut rs =
@@ -193,6 +205,32 @@ fn rtl_sources(hdl: &Path) -> Vec<PathBuf> {
         println!("cargo:rerun-if-changed={}", s.display());
     }
     sources
+}
+
+/// The core of the planted-leak build (TEST ONLY) and its top module.
+const LEAK_CORE: &str = "aiotsec:ip:tce_planted_leak";
+const LEAK_TOP: &str = "tce_planted_leak";
+
+/// The files [`LEAK_CORE`] adds to the engine's `sources` (watched for changes), as paths.
+fn leak_sources(hdl: &Path, sources: &[PathBuf]) -> Vec<String> {
+    let cores = cores::Cores::load(hdl).unwrap_or_else(|e| fail(&format!("{e}")));
+    let resolved = cores
+        .resolve(LEAK_CORE, "default")
+        .unwrap_or_else(|e| fail(&format!("{LEAK_CORE}: {e}")));
+    let mut out = Vec::new();
+    for s in resolved.sources {
+        if !sources.contains(&s) {
+            println!("cargo:rerun-if-changed={}", s.display());
+            out.push(s.display().to_string());
+        }
+    }
+    if out.is_empty() {
+        fail(&format!(
+            "{LEAK_CORE} under {} adds no RTL file",
+            hdl.display()
+        ));
+    }
+    out
 }
 
 fn write_if_changed(path: &Path, text: &str) {

@@ -38,6 +38,12 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
         Cmd::CosimMerge(a) => commands::cosim_merge(&a),
         #[cfg(all(feature = "rtl", feature = "serial"))]
         Cmd::BoardSim(a) => commands::board_sim(&a),
+        #[cfg(feature = "rtl")]
+        Cmd::Leakage(a) => commands::leakage(&a),
+        #[cfg(feature = "rtl")]
+        Cmd::Energy(a) => commands::energy(&a),
+        #[cfg(feature = "report")]
+        Cmd::Report(a) => commands::report(&a),
     }
 }
 

@@ -8,8 +8,12 @@ mod board;
 #[cfg(feature = "rtl")]
 mod cosim;
 mod keys;
+#[cfg(feature = "rtl")]
+mod leakage;
 mod message;
 mod procedure;
+#[cfg(feature = "report")]
+mod report;
 
 pub use alg::{aes, kdf, nea2, nia2};
 #[cfg(all(feature = "rtl", feature = "serial"))]
@@ -17,8 +21,12 @@ pub use board::board_sim;
 #[cfg(feature = "rtl")]
 pub use cosim::{cosim, cosim_merge};
 pub use keys::derive;
+#[cfg(feature = "rtl")]
+pub use leakage::{energy, leakage};
 pub use message::{protect, unprotect};
 pub use procedure::{procedure, profile};
+#[cfg(feature = "report")]
+pub use report::report;
 
 use std::io::Read;
 use std::path::Path;
