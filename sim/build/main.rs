@@ -18,6 +18,7 @@
 //! Environment: `AIOTSEC_HDL_DIR` overrides the root of the cores (default `hdl/`), `VERILATOR`
 //! the executable.
 
+mod bridge;
 mod cores;
 mod params;
 mod regs;
@@ -46,6 +47,7 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     for f in [
         "main.rs",
+        "bridge.rs",
         "cores.rs",
         "params.rs",
         "regs.rs",
@@ -136,7 +138,16 @@ fn main() {
         extra,
         fst: false,
     });
-    verilate::verilate(&models, &sources, &verilator, &out);
+    // The board model (feature `serial`): its own sources, Verilated beside the others.
+    println!("cargo:rerun-if-env-changed=CARGO_FEATURE_SERIAL");
+    let board = env::var_os("CARGO_FEATURE_SERIAL").map(|_| bridge::model(&hdl, &gparams));
+    std::thread::scope(|s| {
+        if let Some((m, src)) = &board {
+            let (verilator, out) = (&verilator, &out);
+            s.spawn(move || verilate::verilate(std::slice::from_ref(m), src, verilator, out));
+        }
+        verilate::verilate(&models, &sources, &verilator, &out);
+    });
 
     secrets::write_header(&models, &sources, &out, &hdl);
     regs::write_header(&models, &sources, &out);
@@ -150,9 +161,19 @@ fn main() {
         rs.push_str(&format!("/// {}\n", params::rust_doc(k)));
         rs.push_str(&format!("pub const {k}: {v};\n"));
     }
+    if board.is_some() {
+        rs.push_str(&bridge::rust_params());
+    }
     write_if_changed(&out.join("rtl_params.rs"), &rs);
 
-    verilate::compile_library(&models, &include, &shim, &out);
+    let mut shims = vec![shim];
+    if let Some((m, _)) = board {
+        let bridge_shim = manifest.join("sim/bridge_shim.cpp");
+        println!("cargo:rerun-if-changed={}", bridge_shim.display());
+        shims.push(bridge_shim);
+        models.push(m);
+    }
+    verilate::compile_library(&models, &include, &shims, &out);
 }
 
 /// The RTL files of [`ENGINE_CORE`] and its dependencies under the cores root `hdl`, sorted by file

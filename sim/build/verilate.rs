@@ -71,8 +71,8 @@ pub(crate) fn verilate(models: &[Model], sources: &[PathBuf], verilator: &str, o
 }
 
 /// Compiles every generated file of every model, the Verilator runtime (`include` = its
-/// `include/` folder) and `shim` in parallel, and archives them as `aiotsec_sim`.
-pub(crate) fn compile_library(models: &[Model], include: &Path, shim: &Path, out: &Path) {
+/// `include/` folder) and the `shims` in parallel, and archives them as `aiotsec_sim`.
+pub(crate) fn compile_library(models: &[Model], include: &Path, shims: &[PathBuf], out: &Path) {
     let mut jobs: Vec<(PathBuf, bool)> = Vec::new(); // (file, slow)
     for m in models {
         let mdir = out.join(m.prefix);
@@ -99,10 +99,14 @@ pub(crate) fn compile_library(models: &[Model], include: &Path, shim: &Path, out
     // The FST writer: sim/fst_writer.cpp includes verilated_fst_c.cpp (and through it gtkwave's
     // fstapi.c / lz4.c / fastlz.c) with `fclose` routed to the shim's aiot_fst_fclose, which
     // records the write errors fstapi ignores.
-    if models.iter().any(|m| m.fst) {
+    if models.iter().any(|m| m.fst)
+        && let Some(shim) = shims.first()
+    {
         jobs.push((shim.with_file_name("fst_writer.cpp"), true));
     }
-    jobs.push((shim.to_path_buf(), false));
+    for shim in shims {
+        jobs.push((shim.clone(), false));
+    }
     // Largest first for a better schedule.
     jobs.sort_by_key(|(f, _)| std::cmp::Reverse(fs::metadata(f).map(|m| m.len()).unwrap_or(0)));
 

@@ -166,6 +166,10 @@ pub struct CosimReport {
     pub failures: Vec<Failure>,
     /// Secret registers checked for zero after ZEROIZE and reset.
     pub secret_registers: Vec<String>,
+    /// The engine under test when it is not the Verilated RTL (`serial PORT`); empty: the RTL.
+    pub dut: String,
+    /// What the run did not check and why (e.g. the levels skipped over a serial link).
+    pub notes: Vec<String>,
     /// Set when the whole-run VCD reached its size limit and was closed.
     pub vcd_capped: Option<String>,
     /// Clock cycles simulated in all (engine and AES models, every shard).
@@ -471,12 +475,20 @@ impl CosimReport {
 
 impl fmt::Display for CosimReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "co-simulation: RTL ({}) vs model, seed {}, {} random transactions, stall probability \
-             {}, {} parallel simulation(s)",
-            self.variant, self.seed, self.count, self.stall_prob, self.jobs
-        )?;
+        if self.dut.is_empty() {
+            writeln!(
+                f,
+                "co-simulation: RTL ({}) vs model, seed {}, {} random transactions, stall \
+                 probability {}, {} parallel simulation(s)",
+                self.variant, self.seed, self.count, self.stall_prob, self.jobs
+            )?;
+        } else {
+            writeln!(
+                f,
+                "co-simulation: {} vs model, seed {}, {} random transactions",
+                self.dut, self.seed, self.count
+            )?;
+        }
         self.fmt_levels(f)?;
         self.fmt_ops(f)?;
         self.fmt_timing(f)?;
@@ -487,6 +499,9 @@ impl fmt::Display for CosimReport {
         )?;
         if let Some(n) = &self.vcd_capped {
             writeln!(f, "trace: {n}")?;
+        }
+        for n in &self.notes {
+            writeln!(f, "note: {n}")?;
         }
         self.fmt_verdict(f)
     }

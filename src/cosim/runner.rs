@@ -28,6 +28,8 @@ pub(super) struct Runner<'a> {
     pub(super) profile: Profile,
     variant: Variant,
     pub(super) rtl: RtlEngine,
+    /// The engine checked instead of `rtl` when [`CosimOptions::serial`] is set.
+    pub(super) serial: Option<Box<dyn CryptoEngine>>,
     pub(super) model: ModelEngine,
     /// The one random source of the shard: stimulus, and a seed per checked transaction.
     pub(super) rng: StdRng,
@@ -116,11 +118,30 @@ impl<'a> Runner<'a> {
             },
         )?;
         let secret_registers = rtl.secret_registers();
+        let serial = match &opts.serial {
+            Some(o) => Some(crate::engine::open_with(
+                crate::engine::BackendKind::Serial,
+                profile,
+                o,
+            )?),
+            None => None,
+        };
+        let mut notes = Vec::new();
+        if let Some(o) = &opts.serial {
+            notes.push(format!(
+                "engine under test: the serial backend at {} ({} baud); skipped: the aes level \
+                 (no raw AES command on the board; its random share runs at the message level), \
+                 the security level and the stall-free timing (they read RTL internals)",
+                o.port.as_deref().unwrap_or("?"),
+                o.baud
+            ));
+        }
         Ok(Runner {
             opts,
             profile: profile.clone(),
             variant,
             rtl,
+            serial,
             model: ModelEngine::new(profile.clone()),
             rng: StdRng::seed_from_u64(opts.seed),
             report: CosimReport {
@@ -130,6 +151,10 @@ impl<'a> Runner<'a> {
                 fault: opts.fault,
                 variant: format!("{variant:?}"),
                 secret_registers,
+                notes,
+                dut: opts.serial.as_ref().map_or(String::new(), |o| {
+                    format!("serial engine at {}", o.port.as_deref().unwrap_or("?"))
+                }),
                 ..CosimReport::default()
             },
             ops: BTreeMap::new(),
@@ -148,8 +173,26 @@ impl<'a> Runner<'a> {
         })
     }
 
+    /// Cycles the engine under test has run (the RTL's simulated cycles, or the board's
+    /// command cycles over serial).
+    pub(super) fn dut_cycles(&self) -> u64 {
+        match &self.serial {
+            Some(e) => e.total_cycles().unwrap_or(0),
+            None => self.rtl.total_cycles(),
+        }
+    }
+
+    /// The engine under test: the serial one if any, else the RTL.
+    pub(super) fn dut(&mut self) -> &mut dyn CryptoEngine {
+        match &mut self.serial {
+            Some(e) => &mut **e,
+            None => &mut self.rtl,
+        }
+    }
+
     /// The shard's report (rates over its own wall time).
     pub(super) fn finish(self, t0: Instant, c0: u64) -> CosimReport {
+        let cycles = self.dut_cycles() - c0;
         let mut rep = self.report;
         rep.ops = self
             .ops
@@ -159,7 +202,7 @@ impl<'a> Runner<'a> {
                 v
             })
             .collect();
-        rep.sim_cycles = self.rtl.total_cycles() - c0;
+        rep.sim_cycles = cycles;
         rep.set_rates(t0.elapsed().as_secs_f64());
         rep
     }
@@ -171,7 +214,7 @@ impl<'a> Runner<'a> {
             ..LevelReport::default()
         };
         self.level_start = Instant::now();
-        self.level_cycles0 = self.rtl.total_cycles();
+        self.level_cycles0 = self.dut_cycles();
         self.bar.set_message(name.to_string());
         // each level's directed part from its own seed: the same with `--only` / `--case`
         self.rng = StdRng::seed_from_u64(mix(self.opts.seed, name_key(name)));
@@ -231,7 +274,7 @@ impl<'a> Runner<'a> {
     /// Close the current level and add it to the report.
     pub(super) fn end(&mut self) {
         self.level.seconds = self.level_start.elapsed().as_secs_f64();
-        self.level.cycles = self.rtl.total_cycles() - self.level_cycles0;
+        self.level.cycles = self.dut_cycles() - self.level_cycles0;
         self.report.levels.push(std::mem::take(&mut self.level));
     }
 
@@ -280,7 +323,7 @@ impl<'a> Runner<'a> {
         stall: f64,
         random: bool,
     ) -> Option<PathBuf> {
-        if self.traces_written >= MAX_TRACES {
+        if self.traces_written >= MAX_TRACES || self.serial.is_some() {
             return None;
         }
         self.traces_written += 1;
@@ -341,12 +384,20 @@ impl<'a> Runner<'a> {
         if !on {
             return;
         }
-        // Stall settings are per transaction; `set_stall_prob` only fails outside [0, 1).
-        let _ = self.rtl.set_stall_prob(stall);
-        self.rtl.set_random_placement(random);
-        self.rtl.reseed(txn_seed);
-        let rtl_out = txn.run(&mut self.rtl);
-        let cycles = self.rtl.last_cycles().unwrap_or(0);
+        let (rtl_out, cycles) = match &mut self.serial {
+            Some(e) => {
+                let out = txn.run(&mut **e);
+                (out, e.last_cycles().unwrap_or(0))
+            }
+            None => {
+                // Stall settings are per transaction; `set_stall_prob` only fails outside [0, 1).
+                let _ = self.rtl.set_stall_prob(stall);
+                self.rtl.set_random_placement(random);
+                self.rtl.reseed(txn_seed);
+                let out = txn.run(&mut self.rtl);
+                (out, self.rtl.last_cycles().unwrap_or(0))
+            }
+        };
         let model_out = txn.run(&mut self.model);
         self.level.checks += 1;
         self.level.aes_blocks += txn.aes_blocks(&model_out);

@@ -10,8 +10,11 @@ use crate::keys::Key128;
 use crate::profile::SecurityInputs;
 
 pub mod model;
+pub mod ops;
 #[cfg(feature = "rtl")]
 pub mod rtl;
+#[cfg(feature = "serial")]
+pub mod serial;
 
 /// Verdict of a message-level operation, identical across backends (compared bit for bit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -99,14 +102,66 @@ pub enum BackendKind {
     /// The Verilated RTL engine (`rtl::RtlEngine`, feature `rtl`); without the feature [`open`]
     /// returns [`EngineError::Unavailable`].
     Rtl,
+    /// The engine on an FPGA behind the UART bridge (`--port PATH [--baud N]`, feature `serial`).
+    Serial,
 }
 
-/// Open a backend for `profile`.
+/// How to reach a backend that is not in this process (the `serial` one): the port, its baud
+/// rate and the read timeout of one request. Ignored by the model and RTL backends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendOptions {
+    /// Serial port (a board's `/dev/ttyUSB1`, or the pty `aiotsec board-sim` prints).
+    pub port: Option<String>,
+    /// Baud rate (the bridge's build decides it: 1,000,000 by default, or 115200).
+    pub baud: u32,
+    /// Read timeout of one request.
+    pub timeout: std::time::Duration,
+}
+
+impl Default for BackendOptions {
+    fn default() -> Self {
+        Self {
+            port: None,
+            baud: 1_000_000,
+            timeout: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+/// Open a backend for `profile` (the serial one needs [`open_with`] and a port).
 pub fn open(
     kind: BackendKind,
     profile: &crate::profile::Profile,
 ) -> Result<Box<dyn CryptoEngine>, EngineError> {
+    open_with(kind, profile, &BackendOptions::default())
+}
+
+/// Open a backend for `profile`, reaching it as `opts` says: the one place a backend is chosen.
+pub fn open_with(
+    kind: BackendKind,
+    profile: &crate::profile::Profile,
+    opts: &BackendOptions,
+) -> Result<Box<dyn CryptoEngine>, EngineError> {
     match kind {
+        #[cfg(feature = "serial")]
+        BackendKind::Serial => {
+            let port = opts.port.as_deref().ok_or_else(|| {
+                EngineError::Invalid("the serial backend needs a port (--port PATH)".into())
+            })?;
+            Ok(Box::new(serial::SerialEngine::open(
+                port,
+                opts.baud,
+                opts.timeout,
+                profile,
+            )?))
+        }
+        #[cfg(not(feature = "serial"))]
+        BackendKind::Serial => {
+            let _ = opts;
+            Err(EngineError::Unavailable(
+                "this build has no serial backend (built without the `serial` feature)".into(),
+            ))
+        }
         BackendKind::Model => Ok(Box::new(model::ModelEngine::new(profile.clone()))),
         #[cfg(feature = "rtl")]
         BackendKind::Rtl => Ok(Box::new(rtl::RtlEngine::new(profile)?)),

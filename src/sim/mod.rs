@@ -13,8 +13,12 @@
 //! [`RtlEngine`](crate::engine::rtl::RtlEngine).
 
 mod aes;
+#[cfg(feature = "serial")]
+pub mod bridge;
 mod engine;
 mod ffi;
+#[cfg(feature = "serial")]
+pub mod pty;
 mod trace;
 
 pub use aes::AesSim;

@@ -73,9 +73,9 @@ module engine_uart_bridge #(
   localparam integer TW      = $clog2(TIMEOUT_CLKS + 1);
   localparam [15:0]  MAXP16  = MAX_PAY[15:0];
   localparam [15:0]  MAXD16  = MAX_DATA[15:0];
-  localparam [16:0]  FBSIZE  = 17'd1 << W;
-  localparam [31:0]  MASK_W  = (32'd1 << W) - 32'd1;
-  localparam [31:0]  MASK_I  = (32'd1 << IW) - 32'd1;
+  localparam integer SW      = ((W > IW) ? W : IW) + 1;   // range-check sum width
+  localparam [SW-1:0] LIM_RD  = {{(SW-1){1'b0}}, 1'b1} << W;
+  localparam [SW-1:0] LIM_WR  = LIM_RD + 2'd2;
   localparam integer TMO_LAST_I = TIMEOUT_CLKS - 1;
   localparam integer SCRUB_LAST_I = MAX_PAY - 1;
   localparam [TW-1:0] TMO_LAST = TMO_LAST_I[TW-1:0];
@@ -201,12 +201,15 @@ module engine_uart_bridge #(
   // ---------------------------------------------------------------- checks of a whole frame
   wire        crc_ok  = (crc == 16'd0);
   wire        len0    = (len_q == 16'd0);
+  // LEN for OP as bit tests (no comparator chains): WRITE >= 3, READ == 4, COMMAND >= 5, else 0
+  wire        lhi2    = (len_q[15:2] == 14'd0);
+  wire        lhi3    = (len_q[15:3] == 13'd0);
   reg         len_bad;
   always @(*) begin
     case (op_q)
-      OP_WRITE: len_bad = (len_q < 16'd3);
-      OP_READ:  len_bad = (len_q != 16'd4);
-      OP_CMD:   len_bad = (len_q < 16'd5);
+      OP_WRITE: len_bad = lhi2 && (len_q[1:0] != 2'd3);
+      OP_READ:  len_bad = !(lhi3 && len_q[2] && (len_q[1:0] == 2'd0));
+      OP_CMD:   len_bad = lhi3 && (!len_q[2] || (len_q[1:0] == 2'd0));
       default:  len_bad = !len0;                       // PING, RESET
     endcase
   end
@@ -215,10 +218,10 @@ module engine_uart_bridge #(
   // WRITE: ADDR + (LEN - 2) <= 2^ADDR_W; READ: ADDR + COUNT <= 2^ADDR_W, COUNT 1 .. MAX_DATA
   // (the adder is only as wide as the buffer: ADDR's upper bits are checked apart, LEN and
   // COUNT are below 2^IW here, LEN by the check after the LEN field, COUNT by cnt_bad)
-  wire [31:0] r_a     = a32 & MASK_W;
-  wire [31:0] r_b     = ((op_q == OP_READ) ? f32 : {16'd0, len_q}) & MASK_I;
-  wire [31:0] r_sum   = r_a + r_b;
-  wire [31:0] r_lim   = {15'd0, FBSIZE} + ((op_q == OP_WRITE) ? 32'd2 : 32'd0);
+  wire [SW-1:0] r_a   = {{(SW-W){1'b0}}, a_q[W-1:0]};
+  wire [SW-1:0] r_b   = {{(SW-IW){1'b0}}, ((op_q == OP_READ) ? f_q[IW-1:0] : len_q[IW-1:0])};
+  wire [SW-1:0] r_sum = r_a + r_b;                   // below 2^SW: no carry out
+  wire [SW-1:0] r_lim = (op_q == OP_WRITE) ? LIM_WR : LIM_RD;
   wire        a_hi    = ((a32 >> W) != 32'd0);
   wire        cnt_bad = (f_q == 16'd0) || (f_q > MAXD16);
   wire        cmd_bad = (eop_q > 8'd7) || a_hi || ((f32 >> LW) != 32'd0);
@@ -235,27 +238,24 @@ module engine_uart_bridge #(
   // ---------------------------------------------------------------- response octets
   wire [15:0] rlen = (rk_q == K_PING) ? 16'd8 : (rk_q == K_READ) ? f_q :
                      (rk_q == K_CMD) ? 16'd9 : 16'd0;
-  reg  [7:0]  pay_oct;
+  // the payload octet as a mux tree on the octet index k (not a case per octet): COMMAND
+  // k = 0 status, 1 .. 4 MAC, 5 .. 8 CYCLES (most significant first); PING 'AIOT' 01 ADDR_W MAX_DATA
+  wire [3:0]  k       = idx_q[3:0];
+  wire [7:0]  c_lo    = k[1] ? (k[0] ? rsp_mac[15:8] : rsp_mac[23:16])
+                             : (k[0] ? rsp_mac[31:24] : {5'd0, rsp_status});
+  wire [7:0]  c_hi    = k[1] ? (k[0] ? cyc_q[15:8] : cyc_q[23:16])
+                             : (k[0] ? cyc_q[31:24] : rsp_mac[7:0]);
+  wire [7:0]  cmd_oct = k[3] ? cyc_q[7:0] : (k[2] ? c_hi : c_lo);
+  reg  [7:0]  ping_oct;
   always @(*) begin
-    pay_oct = 8'd0;
-    case (rk_q)
-      K_PING: case (idx_q[2:0])
-        3'd0: pay_oct = 8'h41;  3'd1: pay_oct = 8'h49;  3'd2: pay_oct = 8'h4f;
-        3'd3: pay_oct = 8'h54;  3'd4: pay_oct = 8'h01;  3'd5: pay_oct = W[7:0];
-        3'd6: pay_oct = MAXD16[15:8];
-        default: pay_oct = MAXD16[7:0];
-      endcase
-      K_READ: pay_oct = fb_q;
-      K_CMD: case (idx_q[3:0])
-        4'd0: pay_oct = {5'd0, rsp_status};
-        4'd1: pay_oct = rsp_mac[31:24];  4'd2: pay_oct = rsp_mac[23:16];
-        4'd3: pay_oct = rsp_mac[15:8];   4'd4: pay_oct = rsp_mac[7:0];
-        4'd5: pay_oct = cyc_q[31:24];    4'd6: pay_oct = cyc_q[23:16];
-        4'd7: pay_oct = cyc_q[15:8];     default: pay_oct = cyc_q[7:0];
-      endcase
-      default: ;
+    case (k[2:0])
+      3'd0: ping_oct = 8'h41;  3'd1: ping_oct = 8'h49;  3'd2: ping_oct = 8'h4f;
+      3'd3: ping_oct = 8'h54;  3'd4: ping_oct = 8'h01;  3'd5: ping_oct = W[7:0];
+      3'd6: ping_oct = MAXD16[15:8];
+      default: ping_oct = MAXD16[7:0];
     endcase
   end
+  wire [7:0]  pay_oct = rk_q[1] ? (rk_q[0] ? cmd_oct : fb_q) : (rk_q[0] ? ping_oct : 8'd0);
   reg         ctx_q;                            // txd_q goes to the CRC in this cycle
   wire        emit = !txv_q && !crc_busy && !ctx_q;   // room for the next response octet
 
@@ -300,13 +300,20 @@ module engine_uart_bridge #(
   wire cmd_hs = go_q && cmd_ready;
   wire dat_hs = dat_valid && dat_ready;
 
+  // CYCLES: 0 while no command runs (a plain clear, so the counter is one LUT and carry per
+  // bit); counts the handshake cycle (-> 1) and every cycle up to the engine's response
+  always @(posedge clk) begin
+    if (!rst_n || !busy_q) cyc_q <= 32'd0;
+    else if ((!go_q || cmd_ready) && !rsp_valid && !octerr_q) cyc_q <= cyc_q + 1'b1;
+  end
+
   always @(posedge clk) begin
     if (!rst_n) begin
       state_q <= S_SCRUB; seq_q <= 8'd0; cseq_q <= 8'd0; op_q <= 3'd0; opbad_q <= 1'b0;
       len_q <= 16'd0; idx_q <= {IW{1'b0}}; a_q <= 16'd0; f_q <= 16'd0; eop_q <= 8'd0;
       busy_q <= 1'b0; go_q <= 1'b0; fr_q <= 1'b0; octerr_q <= 1'b0; abort_q <= 1'b0;
       rstf_q <= 1'b0; boot_q <= 1'b1; dirty_q <= 1'b1; zero_q <= 1'b0; rspr_q <= 1'b0;
-      rst_q <= 4'd0; rk_q <= K_NONE; rcs_q <= 1'b0; err_q <= 1'b0; cyc_q <= 32'd0;
+      rst_q <= 4'd0; rk_q <= K_NONE; rcs_q <= 1'b0; err_q <= 1'b0;
       tmo_q <= {TW{1'b0}}; txv_q <= 1'b0; txd_q <= 8'd0; ack_q <= 1'b0; ctx_q <= 1'b0;
     end else begin
       zero_q <= 1'b0;
@@ -318,9 +325,7 @@ module engine_uart_bridge #(
       // ---- the running command (background)
       fr_q <= !(dat_hs || cmd_hs);
       if (cmd_hs) begin
-        go_q <= 1'b0; a_q <= 16'd5; f_q <= len_q; cyc_q <= 32'd1;
-      end else if (busy_q && !go_q && !rsp_valid && !octerr_q) begin
-        cyc_q <= cyc_q + 1'b1;
+        go_q <= 1'b0; a_q <= 16'd5; f_q <= len_q;
       end
       if (dat_hs) a_q <= a_q + 1'b1;
       if (busy_q && !go_q && !dat_have && dat_ready && !octerr_q && !zero_q) begin
@@ -385,7 +390,7 @@ module engine_uart_bridge #(
             OP_CMD:   begin go_q <= 1'b1; busy_q <= 1'b1; cseq_q <= seq_q; state_q <= S_HUNT; end
             default: begin                                   // RESET (3'd4)
               zero_q <= 1'b1; abort_q <= busy_q; rstf_q <= 1'b1; busy_q <= 1'b0; go_q <= 1'b0;
-              octerr_q <= 1'b0; a_q <= 16'd0; f_q <= 16'd0; eop_q <= 8'd0; cyc_q <= 32'd0;
+              octerr_q <= 1'b0; a_q <= 16'd0; f_q <= 16'd0; eop_q <= 8'd0;
               len_q <= 16'd0; op_q <= 3'd0; dirty_q <= 1'b1;
               idx_q <= {IW{1'b0}}; state_q <= S_SCRUB;
             end

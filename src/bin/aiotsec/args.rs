@@ -85,8 +85,36 @@ pub struct AlgArgs {
     /// Engine backend.
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
+}
+
+/// How to reach `--backend serial`: the board's UART, or `aiotsec board-sim`'s pty.
+#[derive(Args, Clone)]
+pub struct LinkArgs {
+    /// Serial port of `--backend serial` (e.g. /dev/ttyUSB1, or the `pty:` line of
+    /// `aiotsec board-sim`).
+    #[arg(long, value_name = "PATH")]
+    pub port: Option<String>,
+    /// Baud rate of `--port` (the bridge's build: 1000000, or 115200 if built so).
+    #[arg(long, default_value_t = 1_000_000, value_parser = num::<u32>)]
+    pub baud: u32,
+    /// Read timeout of one request on `--port`, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_name = "MS", value_parser = num::<u64>)]
+    pub timeout_ms: u64,
+}
+
+impl LinkArgs {
+    /// The library's view of these flags.
+    pub fn options(&self) -> aiotsec::engine::BackendOptions {
+        aiotsec::engine::BackendOptions {
+            port: self.port.clone(),
+            baud: self.baud,
+            timeout: std::time::Duration::from_millis(self.timeout_ms),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -168,6 +196,8 @@ pub struct AesArgs {
     /// Engine backend.
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -212,6 +242,8 @@ pub struct ProtectArgs {
     /// Engine backend (the tag's engine protects responses only).
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -233,6 +265,8 @@ pub struct UnprotectArgs {
     /// Engine backend (the tag's engine unprotects requests only).
     #[arg(long, value_enum, default_value = "model")]
     pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -250,6 +284,8 @@ pub struct ProcedureArgs {
     /// Backend of the device's crypto engine.
     #[arg(long, value_enum, default_value = "model")]
     pub device: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     /// Long-term key (hex); default: the demo key 00..1f.
     #[arg(long)]
     pub ltk: Option<String>,
@@ -308,6 +344,33 @@ pub struct CosimArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Engine under test: the Verilated RTL, or `serial` (the engine behind --port: a board, or
+    /// `aiotsec board-sim`'s pty).
+    #[arg(long, value_enum, default_value = "rtl")]
+    pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
+    #[arg(skip)]
+    pub common: Common,
+}
+
+/// `board-sim`.
+#[cfg(all(feature = "rtl", feature = "serial"))]
+#[derive(Args)]
+pub struct BoardSimArgs {
+    /// The baud rate the simulated board's UART runs at (a host at another rate gets garbage).
+    #[arg(long, default_value_t = 1_000_000, value_parser = num::<u32>)]
+    pub baud: u32,
+    /// Simulated clock cycles per millisecond of wall time while the line is idle (the bridge's
+    /// inter-octet timeout of 2,560 cycles is then 2560/N ms of silence).
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = num::<u64>)]
+    pub idle_cycles_per_ms: u64,
+    /// Run until killed, not until standard input closes (for `aiotsec board-sim --no-stdin &`).
+    #[arg(long)]
+    pub no_stdin: bool,
+    /// Write the board's waveform to this VCD file (large).
+    #[arg(long, value_name = "FILE")]
+    pub vcd: Option<PathBuf>,
     #[arg(skip)]
     pub common: Common,
 }
@@ -467,6 +530,13 @@ pub enum Cmd {
         after_help = "Example:\n    for i in 0 1 2 3; do aiotsec cosim --count 100000 --shard $i/4 --json > s$i.json; done\n    aiotsec cosim-merge s0.json s1.json s2.json s3.json --junit cosim.xml"
     )]
     CosimMerge(CosimMergeArgs),
+    /// The Verilated board (UART pins, bridge, engine) behind a pseudo-terminal: prints
+    /// `pty: PATH`, then serves `--backend serial --port PATH` until killed or stdin closes.
+    #[cfg(all(feature = "rtl", feature = "serial"))]
+    #[command(
+        after_help = "Example:\n    aiotsec board-sim --no-stdin &     # pty: /dev/pts/3\n    aiotsec nia2 --backend serial --port /dev/pts/3 --key 2bd6459f82c5b300952c49104881ff48 --count 0x38a6f056 --bearer 24 --direction 0 --bits 58 --data 3332346263393840"
+    )]
+    BoardSim(BoardSimArgs),
     /// Leakage assessment in simulation: fixed-vs-random TVLA on register Hamming distances.
     #[cfg(feature = "rtl")]
     #[command(
@@ -514,6 +584,8 @@ impl Cmd {
             Cmd::Cosim(a) => &mut a.common,
             #[cfg(feature = "rtl")]
             Cmd::CosimMerge(a) => &mut a.common,
+            #[cfg(all(feature = "rtl", feature = "serial"))]
+            Cmd::BoardSim(a) => &mut a.common,
             #[cfg(feature = "rtl")]
             Cmd::Leakage(a) => &mut a.common,
             #[cfg(feature = "rtl")]
@@ -539,6 +611,8 @@ impl Cmd {
             Cmd::Cosim(a) => &a.common,
             #[cfg(feature = "rtl")]
             Cmd::CosimMerge(a) => &a.common,
+            #[cfg(all(feature = "rtl", feature = "serial"))]
+            Cmd::BoardSim(a) => &a.common,
             #[cfg(feature = "rtl")]
             Cmd::Leakage(a) => &a.common,
             #[cfg(feature = "rtl")]

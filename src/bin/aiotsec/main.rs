@@ -36,6 +36,8 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
         Cmd::Cosim(a) => commands::cosim(a),
         #[cfg(feature = "rtl")]
         Cmd::CosimMerge(a) => commands::cosim_merge(&a),
+        #[cfg(all(feature = "rtl", feature = "serial"))]
+        Cmd::BoardSim(a) => commands::board_sim(&a),
         #[cfg(feature = "rtl")]
         Cmd::Leakage(a) => commands::leakage(&a),
         #[cfg(feature = "rtl")]

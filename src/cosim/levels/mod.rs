@@ -96,12 +96,38 @@ impl RandomSplit {
     }
 }
 
+impl RandomSplit {
+    /// The split of a run without the AES level (the serial backend): a quarter each to NEA2
+    /// and NIA2, the rest to the message level.
+    fn without_aes(count: usize) -> Self {
+        let all = Randoms {
+            start: 0,
+            n: count as u64,
+        };
+        let quarter = all.n / 4;
+        let (aes, rest) = all.split(0);
+        let (nea2, rest) = rest.split(quarter);
+        let (nia2, message) = rest.split(quarter);
+        Self {
+            aes,
+            nea2,
+            nia2,
+            message,
+        }
+    }
+}
+
 /// Run every level on `r` that `--only` / `--case` leave on: the first four always (random
 /// transactions, plus the directed cases on the directed shard), the procedure, security and
 /// stall-free timing on the directed shard only.
 pub(super) fn run(r: &mut Runner, v: &Vectors) {
-    let n = RandomSplit::of(r.opts.count);
-    if r.level_enabled("aes") {
+    let serial = r.serial.is_some();
+    let n = if serial {
+        RandomSplit::without_aes(r.opts.count)
+    } else {
+        RandomSplit::of(r.opts.count)
+    };
+    if r.level_enabled("aes") && !serial {
         aes::run(r, &v.ctr, &v.cmac, n.aes);
     }
     if r.level_enabled("nea2") {
@@ -119,10 +145,10 @@ pub(super) fn run(r: &mut Runner, v: &Vectors) {
     if r.level_enabled("procedure") {
         procedure::run(r);
     }
-    if r.level_enabled("security") {
+    if r.level_enabled("security") && !serial {
         security::run(r);
     }
-    if r.opts.only.is_none() && r.opts.case.is_none() {
+    if r.opts.only.is_none() && r.opts.case.is_none() && !serial {
         timing::run(r);
     }
 }

@@ -71,7 +71,8 @@ fn run_case(r: &mut Runner, i: u64, case: Case) {
     cfg.seed = Some(r.opts.seed.wrapping_add(i));
     let _ = r.rtl.set_stall_prob(r.opts.stall_prob);
     r.rtl.set_random_placement(true);
-    let rt = procedure::run(&r.profile, &cfg, &mut r.rtl);
+    let profile = r.profile.clone();
+    let rt = procedure::run(&profile, &cfg, r.dut());
     let mt = procedure::run(&r.profile, &cfg, &mut r.model);
     let name = format!(
         "cipher {} {:?} attack {:?}",

@@ -10,61 +10,14 @@ use zeroize::Zeroizing;
 
 use super::RtlEngine;
 use super::monitor::{MemEvent, Region};
-use crate::engine::{EngineError, Status};
+use crate::engine::EngineError;
 use crate::profile::SecurityInputs;
 use crate::sim::{TceOut, params};
 
-/// Engine operation codes (`cmd_op`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Op {
-    /// LOAD_KEYS: take KCommand_enc then KCommand_int as 32 command octets (octet 0 of each = bits
-    /// `[127:120]`).
-    LoadKeys = 0,
-    /// ZEROIZE: clear the keys and every secret register (a 32-cycle scrub), then answer OK.
-    Zeroize = 1,
-    /// 128-NEA2 in place on `cmd_len` bits at `cmd_addr`, COUNT/BEARER/DIRECTION from 5 command
-    /// octets.
-    Nea2 = 2,
-    /// 128-NIA2 over `cmd_len` bits at `cmd_addr`, COUNT/BEARER/DIRECTION from 5 command octets;
-    /// the MAC is answered on `rsp_mac`.
-    Nia2 = 3,
-    /// UNPROTECT the request of `cmd_len` octets at `cmd_addr`: verify its MAC (request
-    /// COUNT/BEARER/DIRECTION from the parameters), and only then decipher it in place.
-    Unprotect = 4,
-    /// PROTECT the laid-out response of `cmd_len` octets at `cmd_addr`: cipher it if its indication
-    /// says so, then write its MAC.
-    Protect = 5,
-}
-
-impl Op {
-    /// Command octets streamed on `dat_*` after the command handshake: LOAD_KEYS the two keys
-    /// (32), NEA2 / NIA2 COUNT then BEARER || DIRECTION (5), none for the others.
-    pub(super) fn command_octets(self) -> usize {
-        match self {
-            Op::LoadKeys => 32,
-            Op::Nea2 | Op::Nia2 => 5,
-            Op::Zeroize | Op::Unprotect | Op::Protect => 0,
-        }
-    }
-}
-
-/// Response status codes (`rsp_status`).
-pub mod status {
-    /// The command completed.
-    pub const OK: u8 = 0;
-    /// UNPROTECT: the MAC did not verify; nothing was written.
-    pub const MAC_FAIL: u8 = 1;
-    /// UNPROTECT / PROTECT: the ciphering indication is neither `IND_NULL` nor `IND_CIPHERED`.
-    pub const BAD_IND: u8 = 2;
-    /// The region does not fit the frame buffer from `cmd_addr` on, or a message is shorter than
-    /// the clear part plus the MAC.
-    pub const BAD_LEN: u8 = 3;
-    /// No keys loaded (since reset or the last zeroize) for an operation that needs them.
-    pub const NO_KEYS: u8 = 4;
-    /// `cmd_op` is not one of the six operations (6 or 7).
-    pub const BAD_OP: u8 = 5;
-}
+// The command encoding (operation codes, response codes, command octets) is shared with the
+// serial backend: engine/ops.rs.
+pub(super) use crate::engine::ops::map_status;
+pub use crate::engine::ops::{Op, status};
 
 /// Result of one engine command at pin level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,18 +29,6 @@ pub struct RawResponse {
     pub mac: u32,
     /// Cycles from the first cycle `cmd_valid` was offered to the response handshake, inclusive.
     pub cycles: u64,
-}
-
-/// The [`Status`] a message-level `rsp_status` stands for (NO_KEYS and unknown codes are errors).
-pub(super) fn map_status(st: u8) -> Result<Status, EngineError> {
-    match st {
-        status::OK => Ok(Status::Ok),
-        status::MAC_FAIL => Ok(Status::MacFailure),
-        status::BAD_IND => Ok(Status::BadIndication),
-        status::BAD_LEN => Ok(Status::BadLength),
-        status::NO_KEYS => Err(EngineError::NoKeys),
-        s => Err(EngineError::Protocol(format!("unexpected status {s}"))),
-    }
 }
 
 impl RtlEngine {
@@ -162,14 +103,13 @@ impl RtlEngine {
                 stream[16..].copy_from_slice(&int.to_be_bytes());
             }
             Op::Nea2 | Op::Nia2 => {
-                stream[..4].copy_from_slice(&inputs.count.to_be_bytes());
                 // The two low bits must not matter: garbage in them when stalling.
                 let junk = if self.stall_threshold != 0 {
                     (self.rng.next_u32() & 3) as u8
                 } else {
                     0
                 };
-                stream[4] = ((inputs.bearer & 31) << 3) | ((inputs.direction & 1) << 2) | junk;
+                stream[..5].copy_from_slice(&crate::engine::ops::inputs_octets(&inputs, junk));
             }
             Op::Zeroize | Op::Unprotect | Op::Protect => {}
         }

@@ -55,7 +55,7 @@ pub fn kdf(a: &KdfArgs) -> Result<Output, Error> {
 pub fn nea2(a: &AlgArgs) -> Result<Output, Error> {
     let profile = load_profile(&a.common)?;
     let (key, inputs, data) = alg_inputs(a)?;
-    let mut e = open_engine(a.backend, &profile)?;
+    let mut e = open_engine(a.backend, &a.link, &profile)?;
     e.load_keys(&key, &key)?;
     let o = e.nea2(inputs, &data, a.bits)?;
     let h = encode(&o);
@@ -68,7 +68,7 @@ pub fn nea2(a: &AlgArgs) -> Result<Output, Error> {
 pub fn nia2(a: &AlgArgs) -> Result<Output, Error> {
     let profile = load_profile(&a.common)?;
     let (key, inputs, data) = alg_inputs(a)?;
-    let mut e = open_engine(a.backend, &profile)?;
+    let mut e = open_engine(a.backend, &a.link, &profile)?;
     e.load_keys(&key, &key)?;
     let m = e.nia2(inputs, &data, a.bits)?;
     let h = encode(&m);
@@ -84,7 +84,7 @@ pub fn aes(a: &AesArgs) -> Result<Output, Error> {
     let b: [u8; 16] = hex_arg("block", &a.block)?
         .try_into()
         .map_err(|_| Error::Hex("--block must be 16 octets".into()))?;
-    let mut e = open_engine(a.backend, &profile)?;
+    let mut e = open_engine(a.backend, &a.link, &profile)?;
     let o = e.aes_block(&key, &b)?;
     let h = encode(&o);
     Ok(Output::new(

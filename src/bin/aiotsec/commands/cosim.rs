@@ -1,6 +1,7 @@
 //! The co-simulation regression: `cosim`.
 
 use aiotsec::cosim::{self, CosimOptions};
+use aiotsec::engine::BackendKind;
 use aiotsec::error::Error;
 
 use std::io::Read;
@@ -33,6 +34,15 @@ pub fn cosim(a: CosimArgs) -> Result<Output, Error> {
         shard: a.shard.unwrap_or((0, 1)),
         only: a.only,
         case: a.case,
+        serial: match a.backend {
+            BackendKind::Rtl => None,
+            BackendKind::Serial => Some(a.link.options()),
+            BackendKind::Model => {
+                return Err(Error::Usage(
+                    "cosim checks an engine against the model: --backend rtl or serial".into(),
+                ));
+            }
+        },
     };
     let report = cosim::run(&opts)?;
     if let Some(p) = &a.junit {

@@ -65,7 +65,7 @@ fn protect_on_engine(
             "the tag's engine protects Command Responses only: use --dir response".into(),
         ));
     }
-    let mut e = open_engine(a.backend, profile)?;
+    let mut e = open_engine(a.backend, &a.link, profile)?;
     let r = e
         .load_keys(&ck.enc, &ck.int)
         .map_err(Error::from)
@@ -110,7 +110,7 @@ fn unprotect_on_engine(
             "the tag's engine unprotects Command Requests only: use --dir request".into(),
         ));
     }
-    let mut e = open_engine(a.backend, profile)?;
+    let mut e = open_engine(a.backend, &a.link, profile)?;
     let r = e
         .load_keys(&ck.enc, &ck.int)
         .map_err(Error::from)

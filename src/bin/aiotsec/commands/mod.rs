@@ -3,6 +3,8 @@
 //! itself is the library's.
 
 mod alg;
+#[cfg(all(feature = "rtl", feature = "serial"))]
+mod board;
 #[cfg(feature = "rtl")]
 mod cosim;
 mod keys;
@@ -14,6 +16,8 @@ mod procedure;
 mod report;
 
 pub use alg::{aes, kdf, nea2, nia2};
+#[cfg(all(feature = "rtl", feature = "serial"))]
+pub use board::board_sim;
 #[cfg(feature = "rtl")]
 pub use cosim::{cosim, cosim_merge};
 pub use keys::derive;
@@ -33,7 +37,7 @@ use aiotsec::hexutil::decode;
 use aiotsec::messages::Command;
 use aiotsec::profile::Profile;
 
-use crate::args::{CmdArgs, CommandKind, Common};
+use crate::args::{CmdArgs, CommandKind, Common, LinkArgs};
 
 /// The hex value of `--name`; the error names the flag.
 fn hex_arg(name: &str, s: &str) -> Result<Vec<u8>, Error> {
@@ -100,8 +104,12 @@ fn load_profile(common: &Common) -> Result<Profile, Error> {
     Profile::load_or_default(common.profile.as_deref())
 }
 
-fn open_engine(kind: BackendKind, profile: &Profile) -> Result<Box<dyn CryptoEngine>, Error> {
-    Ok(engine::open(kind, profile)?)
+fn open_engine(
+    kind: BackendKind,
+    link: &LinkArgs,
+    profile: &Profile,
+) -> Result<Box<dyn CryptoEngine>, Error> {
+    Ok(engine::open_with(kind, profile, &link.options())?)
 }
 
 /// The command of `--command`, `--offset`, `--length`, `--data`.

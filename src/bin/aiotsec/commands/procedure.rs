@@ -49,7 +49,7 @@ fn trace_text(t: &Trace) -> String {
 pub fn procedure(a: &ProcedureArgs) -> Result<Output, Error> {
     let profile = load_profile(&a.common)?;
     let cfg = config_of(a)?;
-    let mut e = open_engine(a.device, &profile)?;
+    let mut e = open_engine(a.device, &a.link, &profile)?;
     let t = procedure::run(&profile, &cfg, &mut *e)?;
     Ok(Output::verdict(trace_text(&t), to_json(&t), t.success))
 }
