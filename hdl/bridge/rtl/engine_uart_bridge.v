@@ -286,8 +286,7 @@ module engine_uart_bridge #(
       S_TLH:   txd_next = rlen[15:8];
       S_TLL:   txd_next = rlen[7:0];
       S_TPAY:  txd_next = pay_oct;
-      S_TCH:   txd_next = crc[15:8];
-      S_TCL:   txd_next = crc[7:0];
+      S_TCH, S_TCL: txd_next = crc[15:8];   // S_TCL: the CRC took the high octet -> old crc[7:0]
       default: txd_next = 8'd0;
     endcase
   end
@@ -423,7 +422,9 @@ module engine_uart_bridge #(
         end
         S_TSYNC, S_TSEQ, S_TST, S_TLH, S_TLL, S_TPAY, S_TCH, S_TCL: if (emit) begin
           txv_q <= 1'b1; txd_q <= txd_next;
-          ctx_q <= (state_q != S_TSYNC) && (state_q != S_TCH) && (state_q != S_TCL);
+          // the CRC octet goes through the CRC too: after the high octet, crc[15:8] is the old
+          // crc[7:0] (CRC-16 without reflection), so both CRC octets are crc[15:8]
+          ctx_q <= (state_q != S_TSYNC) && (state_q != S_TCL);
           case (state_q)
             S_TLL:  begin idx_q <= {IW{1'b0}}; state_q <= (rlen == 16'd0) ? S_TCH : S_TPAY; end
             S_TPAY: begin
