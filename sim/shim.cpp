@@ -33,12 +33,31 @@ static inline uint32_t aiotsec_popcount(const VlUnpacked<T, N>& a) {
     return n;
 }
 
+// Register snapshots for the toggle counts (regs_gen.h): each register as 32-bit words.
+static inline void aiotsec_snap(uint8_t v, uint32_t*& w) { *w++ = v; }
+static inline void aiotsec_snap(uint16_t v, uint32_t*& w) { *w++ = v; }
+static inline void aiotsec_snap(uint32_t v, uint32_t*& w) { *w++ = v; }
+static inline void aiotsec_snap(uint64_t v, uint32_t*& w) {
+    *w++ = static_cast<uint32_t>(v);
+    *w++ = static_cast<uint32_t>(v >> 32);
+}
+template <std::size_t N>
+static inline void aiotsec_snap(const VlWide<N>& v, uint32_t*& w) {
+    for (std::size_t i = 0; i < N; ++i) *w++ = v[i];
+}
+template <class T, std::size_t N>
+static inline void aiotsec_snap(const VlUnpacked<T, N>& a, uint32_t*& w) {
+    for (std::size_t i = 0; i < N; ++i) aiotsec_snap(a[i], w);
+}
+
 #include "Vaes.h"
 #include "Vtce.h"
 #include "Vtce_f1.h"
 #include "Vtce_f2.h"
 #include "Vtce_fst.h"
+#include "Vtce_leak.h"
 #include "secrets_gen.h"
+#include "regs_gen.h"
 
 // ---- waveform files that report write errors instead of stopping the process -------------------
 // Verilator's own VCD file answers a failed write (a full disk) with VL_FATAL_MT, which flushes
@@ -169,6 +188,9 @@ struct TceBase {
     virtual uint32_t secret_bits() = 0;
     virtual const char* secret_names() = 0;
     virtual uint64_t cycles() = 0;
+    virtual const char* reg_layout() = 0;
+    virtual uint32_t reg_nwords() = 0;
+    virtual void reg_snap(uint32_t* w) = 0;
 };
 
 // How a trace of kind T (VerilatedVcdC or VerilatedFstC) is created and checked.
@@ -277,6 +299,9 @@ struct TceSim final : TceBase {
     uint32_t secret_bits() override { return SECRETS(m->rootp); }
     const char* secret_names() override { return *NAMES; }
     uint64_t cycles() override { return t / 2; }
+    const char* reg_layout() override { return aiotsec_reg_layout(m->rootp); }
+    uint32_t reg_nwords() override { return aiotsec_reg_nwords(m->rootp); }
+    void reg_snap(uint32_t* w) override { aiotsec_reg_snap(m->rootp, w); }
 };
 
 }  // namespace
@@ -289,6 +314,7 @@ void* aiot_tce_new(uint32_t variant) {
             case 0: return static_cast<TceBase*>(new TceSim<Vtce, Vtce_secret_bits_impl, &Vtce_secret_names>());
             case 1: return static_cast<TceBase*>(new TceSim<Vtce_f1, Vtce_f1_secret_bits_impl, &Vtce_f1_secret_names>());
             case 2: return static_cast<TceBase*>(new TceSim<Vtce_f2, Vtce_f2_secret_bits_impl, &Vtce_f2_secret_names>());
+            case 3: return static_cast<TceBase*>(new TceSim<Vtce_leak, Vtce_leak_secret_bits_impl, &Vtce_leak_secret_names>());
             // the design as built, traced to FST (Verilated with --trace-fst)
             case AIOT_TCE_FST:
                 return static_cast<TceBase*>(
@@ -309,6 +335,13 @@ void aiot_tce_trace_close(void* h) { static_cast<TceBase*>(h)->trace_close(); }
 int aiot_tce_trace_error(void* h) { return static_cast<TceBase*>(h)->trace_error(); }
 uint32_t aiot_tce_secret_bits(void* h) { return static_cast<TceBase*>(h)->secret_bits(); }
 const char* aiot_tce_secret_names(void* h) { return static_cast<TceBase*>(h)->secret_names(); }
+// Every flip-flop (regs_gen.h): "name:bits:words,..." and a snapshot of all of them (nwords words).
+const char* aiot_tce_reg_layout(void* h) { return static_cast<TceBase*>(h)->reg_layout(); }
+uint32_t aiot_tce_reg_nwords(void* h) { return static_cast<TceBase*>(h)->reg_nwords(); }
+void aiot_tce_reg_snap(void* h, uint32_t* w, uint32_t cap) {
+    TceBase* b = static_cast<TceBase*>(h);
+    if (cap >= b->reg_nwords()) b->reg_snap(w);
+}
 
 // ---- aes128_enc ------------------------------------------------------------------------------
 struct AiotAesIn {

@@ -73,6 +73,7 @@
 #![warn(missing_docs)]
 
 pub mod algorithms;
+pub mod analysis;
 pub mod engine;
 pub mod error;
 pub mod hexutil;
@@ -81,6 +82,7 @@ pub mod keys;
 pub mod messages;
 pub mod procedure;
 pub mod profile;
+pub mod report;
 pub mod roles;
 pub mod vectors;
 

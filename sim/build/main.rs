@@ -20,6 +20,7 @@
 
 mod cores;
 mod params;
+mod regs;
 mod secrets;
 mod verilate;
 
@@ -47,6 +48,7 @@ fn main() {
         "main.rs",
         "cores.rs",
         "params.rs",
+        "regs.rs",
         "secrets.rs",
         "verilate.rs",
     ] {
@@ -125,9 +127,19 @@ fn main() {
             fst: false,
         });
     }
+    // TEST ONLY: the engine with a planted leak (hdl/leak), the leakage analysis's positive control.
+    let mut extra = gparams.clone();
+    extra.extend(leak_sources(&hdl, &sources));
+    models.push(Model {
+        prefix: "Vtce_leak",
+        top: LEAK_TOP,
+        extra,
+        fst: false,
+    });
     verilate::verilate(&models, &sources, &verilator, &out);
 
     secrets::write_header(&models, &sources, &out, &hdl);
+    regs::write_header(&models, &sources, &out);
 
     // Constants the Rust side checks a profile against.
     let mut rs =
@@ -172,6 +184,32 @@ fn rtl_sources(hdl: &Path) -> Vec<PathBuf> {
         println!("cargo:rerun-if-changed={}", s.display());
     }
     sources
+}
+
+/// The core of the planted-leak build (TEST ONLY) and its top module.
+const LEAK_CORE: &str = "aiotsec:ip:tce_planted_leak";
+const LEAK_TOP: &str = "tce_planted_leak";
+
+/// The files [`LEAK_CORE`] adds to the engine's `sources` (watched for changes), as paths.
+fn leak_sources(hdl: &Path, sources: &[PathBuf]) -> Vec<String> {
+    let cores = cores::Cores::load(hdl).unwrap_or_else(|e| fail(&format!("{e}")));
+    let resolved = cores
+        .resolve(LEAK_CORE, "default")
+        .unwrap_or_else(|e| fail(&format!("{LEAK_CORE}: {e}")));
+    let mut out = Vec::new();
+    for s in resolved.sources {
+        if !sources.contains(&s) {
+            println!("cargo:rerun-if-changed={}", s.display());
+            out.push(s.display().to_string());
+        }
+    }
+    if out.is_empty() {
+        fail(&format!(
+            "{LEAK_CORE} under {} adds no RTL file",
+            hdl.display()
+        ));
+    }
+    out
 }
 
 fn write_if_changed(path: &Path, text: &str) {

@@ -8,8 +8,9 @@ use std::ptr::NonNull;
 
 use super::Variant;
 use super::ffi::{
-    TceIn, TceOut, aiot_tce_delete, aiot_tce_new, aiot_tce_secret_bits, aiot_tce_secret_names,
-    aiot_tce_step, aiot_tce_trace_close, aiot_tce_trace_error, aiot_tce_trace_open,
+    TceIn, TceOut, aiot_tce_delete, aiot_tce_new, aiot_tce_reg_layout, aiot_tce_reg_nwords,
+    aiot_tce_reg_snap, aiot_tce_secret_bits, aiot_tce_secret_names, aiot_tce_step,
+    aiot_tce_trace_close, aiot_tce_trace_error, aiot_tce_trace_open,
 };
 use super::trace::{TraceFormat, check_trace, close_trace, open_trace};
 use crate::error::EngineError;
@@ -25,6 +26,50 @@ pub struct EngineSim {
     post: TceOut,
     cycles: u64,
     tracing: bool,
+    /// Per-cycle register toggles being recorded (see [`EngineSim::record_toggles`]).
+    probe: Option<Probe>,
+}
+
+/// One flip-flop register of the Verilated model (every variable the RTL assigns with `<=`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Register {
+    /// RTL hierarchical name (`tag_crypto_engine.g_ff.ring_q`; an output port: `mem_req`).
+    pub name: String,
+    /// Width in bits (all elements of a memory).
+    pub bits: u32,
+    /// Words of the snapshot it occupies.
+    pub words: u32,
+}
+
+/// Register toggles recorded cycle by cycle: for cycle `c` and register `r`, the number of the
+/// register's bits that changed at that cycle's rising edge is `counts[c * registers + r]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ToggleTrace {
+    /// Number of registers per cycle (the length of [`EngineSim::registers`]).
+    pub registers: usize,
+    /// Cycle-major toggle counts.
+    pub counts: Vec<u16>,
+}
+
+impl ToggleTrace {
+    /// Cycles recorded.
+    pub fn cycles(&self) -> usize {
+        self.counts.len().checked_div(self.registers).unwrap_or(0)
+    }
+
+    /// The toggles of every register at cycle `c` (empty past the end).
+    pub fn cycle(&self, c: usize) -> &[u16] {
+        let r = self.registers;
+        self.counts.get(c * r..(c + 1) * r).unwrap_or(&[])
+    }
+}
+
+/// State of the toggle recording: the last snapshot and word ranges of each register.
+struct Probe {
+    prev: Vec<u32>,
+    cur: Vec<u32>,
+    ranges: Vec<(usize, usize)>,
+    trace: ToggleTrace,
 }
 
 // SAFETY: the model is owned exclusively by this value (one VerilatedContext per model, no shared
@@ -64,6 +109,7 @@ impl EngineSim {
             post: TceOut::default(),
             cycles: 0,
             tracing: false,
+            probe: None,
         })
     }
 
@@ -89,6 +135,102 @@ impl EngineSim {
             )
         };
         self.cycles += 1;
+        if self.probe.is_some() {
+            self.record_cycle();
+        }
+    }
+
+    /// Every flip-flop register of the model, in snapshot order (from the build script's
+    /// `regs_gen.h`: the variables the RTL assigns with `<=`, found in the Verilated model).
+    pub fn registers(&self) -> Vec<Register> {
+        // SAFETY: `h` live; the shim returns a static NUL-terminated string.
+        let p = unsafe { aiot_tce_reg_layout(self.h.as_ptr()) };
+        if p.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: non-null, NUL-terminated, static.
+        let s = unsafe { std::ffi::CStr::from_ptr(p) }.to_string_lossy();
+        s.split(',')
+            .filter_map(|e| {
+                let mut it = e.rsplitn(3, ':');
+                let words = it.next()?.parse().ok()?;
+                let bits = it.next()?.parse().ok()?;
+                Some(Register {
+                    name: hierarchical(it.next()?),
+                    bits,
+                    words,
+                })
+            })
+            .collect()
+    }
+
+    /// Copy every register ([`EngineSim::registers`], in order) into `buf` as 32-bit words.
+    pub fn snapshot_registers(&self, buf: &mut Vec<u32>) {
+        // SAFETY: `h` live.
+        let n = unsafe { aiot_tce_reg_nwords(self.h.as_ptr()) };
+        buf.clear();
+        buf.resize(n as usize, 0);
+        // SAFETY: `buf` holds `n` words; the shim writes at most `n` (it checks `cap`).
+        unsafe { aiot_tce_reg_snap(self.h.as_ptr(), buf.as_mut_ptr(), n) };
+    }
+
+    /// Start (`true`) or stop recording the register toggles of every following cycle; starting
+    /// clears what was recorded and takes the current state as the reference of the first cycle.
+    pub fn record_toggles(&mut self, on: bool) {
+        if !on {
+            self.probe = None;
+            return;
+        }
+        let mut ranges = Vec::new();
+        let mut at = 0usize;
+        for r in self.registers() {
+            ranges.push((at, at + r.words as usize));
+            at += r.words as usize;
+        }
+        let mut prev = Vec::new();
+        self.snapshot_registers(&mut prev);
+        if prev.len() != at {
+            // a layout that does not match the snapshot: record nothing rather than misattribute
+            ranges.clear();
+        }
+        self.probe = Some(Probe {
+            cur: Vec::with_capacity(prev.len()),
+            prev,
+            trace: ToggleTrace {
+                registers: ranges.len(),
+                counts: Vec::new(),
+            },
+            ranges,
+        });
+    }
+
+    /// The toggles recorded since [`EngineSim::record_toggles`] or the last call, leaving the
+    /// recording on with an empty trace.
+    pub fn take_toggles(&mut self) -> ToggleTrace {
+        match &mut self.probe {
+            Some(p) => ToggleTrace {
+                registers: p.trace.registers,
+                counts: std::mem::take(&mut p.trace.counts),
+            },
+            None => ToggleTrace::default(),
+        }
+    }
+
+    fn record_cycle(&mut self) {
+        let Some(mut p) = self.probe.take() else {
+            return;
+        };
+        self.snapshot_registers(&mut p.cur);
+        for &(a, b) in &p.ranges {
+            let n: u32 = p.cur[a..b]
+                .iter()
+                .zip(&p.prev[a..b])
+                .map(|(x, y)| (x ^ y).count_ones())
+                .sum();
+            p.trace.counts.push(u16::try_from(n).unwrap_or(u16::MAX));
+        }
+        std::mem::swap(&mut p.prev, &mut p.cur);
+        self.probe = Some(p);
     }
 
     /// Outputs sampled just before the last rising edge (with the memory answer driven).

@@ -146,6 +146,9 @@ unsafe extern "C" {
     pub(super) fn aiot_tce_trace_error(h: *mut c_void) -> i32;
     pub(super) fn aiot_tce_secret_bits(h: *mut c_void) -> u32;
     pub(super) fn aiot_tce_secret_names(h: *mut c_void) -> *const c_char;
+    pub(super) fn aiot_tce_reg_layout(h: *mut c_void) -> *const c_char;
+    pub(super) fn aiot_tce_reg_nwords(h: *mut c_void) -> u32;
+    pub(super) fn aiot_tce_reg_snap(h: *mut c_void, w: *mut u32, cap: u32);
 
     pub(super) fn aiot_aes_new() -> *mut c_void;
     pub(super) fn aiot_aes_delete(h: *mut c_void);

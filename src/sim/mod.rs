@@ -18,7 +18,7 @@ mod ffi;
 mod trace;
 
 pub use aes::AesSim;
-pub use engine::EngineSim;
+pub use engine::{EngineSim, Register, ToggleTrace};
 pub use ffi::{AesIn, AesOut, TceIn, TceOut, u128_to_words, words_to_u128};
 pub use trace::{FstSummary, TraceFormat, fst_summary};
 
@@ -43,6 +43,10 @@ pub enum Variant {
     DropK2,
     /// TEST ONLY, `FAULT=2`: one S-box output corrupted.
     CorruptSbox,
+    /// TEST ONLY: the engine inside `tce_planted_leak` (hdl/leak), which holds a key octet in a
+    /// register that toggles every cycle: the positive control of the leakage analysis. Not a
+    /// `FAULT` value of the engine (`from_fault` does not take it).
+    PlantedLeak,
 }
 
 impl Variant {
@@ -58,12 +62,14 @@ impl Variant {
         }
     }
 
-    /// The `FAULT` parameter of the build.
+    /// The `FAULT` parameter of the build, which is also the model's index in `sim/shim.cpp`
+    /// (3: the planted-leak wrapper, whose engine has `FAULT` 0).
     pub fn fault(self) -> u8 {
         match self {
             Self::Normal => 0,
             Self::DropK2 => 1,
             Self::CorruptSbox => 2,
+            Self::PlantedLeak => 3,
         }
     }
 }

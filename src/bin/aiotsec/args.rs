@@ -313,6 +313,69 @@ pub struct CosimArgs {
 }
 
 /// `cosim-merge FILE...`.
+/// `aiotsec leakage`: the TVLA assessment of the Verilated engine.
+#[cfg(feature = "rtl")]
+#[derive(Args)]
+pub struct LeakageArgs {
+    /// Traces per test (fixed and random classes together, each trace's class drawn at random).
+    #[arg(long, default_value_t = 2000)]
+    pub traces: usize,
+    /// Seed of the class choice and of the random inputs (decimal or 0x hex).
+    #[arg(long, default_value = "1", value_parser = num::<u64>)]
+    pub seed: u64,
+    /// Idle cycles in each idle phase of the command program.
+    #[arg(long, default_value_t = 64)]
+    pub idle: usize,
+    /// The tests to run (default: all three).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub test: Vec<aiotsec::analysis::leakage::Test>,
+    /// TEST ONLY: run the engine with a planted key leak (hdl/leak), the detector's control.
+    #[arg(long)]
+    pub planted_leak: bool,
+    /// Write the t curves (t at every cycle, per channel) to this JSON file, for plots.
+    #[arg(long, value_name = "FILE")]
+    pub curves: Option<PathBuf>,
+    /// No progress line.
+    #[arg(long)]
+    pub quiet: bool,
+    #[arg(skip)]
+    pub common: Common,
+}
+
+/// `aiotsec report`: the hardware report from the measurements `scripts/report` collected.
+#[cfg(feature = "report")]
+#[derive(Args)]
+pub struct ReportArgs {
+    /// The folder of measurements (hwreport.json, parts.json, energy.json, leakage.json, ...).
+    #[arg(long, default_value = "report/data")]
+    pub data: PathBuf,
+    /// Where report.json, the SVG plots, tables.md and index.html go.
+    #[arg(long, default_value = "report")]
+    pub out: PathBuf,
+    /// A JSON object recorded as the report's `meta` (machine, commit, date, mode).
+    #[arg(long, default_value = "{}")]
+    pub meta: String,
+    #[arg(skip)]
+    pub common: Common,
+}
+
+/// `aiotsec energy`: register toggles per command and per idle cycle.
+#[cfg(feature = "rtl")]
+#[derive(Args)]
+pub struct EnergyArgs {
+    /// Runs of the command program averaged (random keys and data each).
+    #[arg(long, default_value_t = 50)]
+    pub runs: usize,
+    /// Seed of the random keys and data (decimal or 0x hex).
+    #[arg(long, default_value = "1", value_parser = num::<u64>)]
+    pub seed: u64,
+    /// Idle cycles in each idle phase of the command program.
+    #[arg(long, default_value_t = 64)]
+    pub idle: usize,
+    #[arg(skip)]
+    pub common: Common,
+}
+
 #[cfg(feature = "rtl")]
 #[derive(Args)]
 pub struct CosimMergeArgs {
@@ -404,6 +467,22 @@ pub enum Cmd {
         after_help = "Example:\n    for i in 0 1 2 3; do aiotsec cosim --count 100000 --shard $i/4 --json > s$i.json; done\n    aiotsec cosim-merge s0.json s1.json s2.json s3.json --junit cosim.xml"
     )]
     CosimMerge(CosimMergeArgs),
+    /// Leakage assessment in simulation: fixed-vs-random TVLA on register Hamming distances.
+    #[cfg(feature = "rtl")]
+    #[command(
+        after_help = "Example:\n    aiotsec leakage --traces 2000 --seed 1\n    aiotsec leakage --traces 200 --test key --planted-leak   # the detector's control: must flag"
+    )]
+    Leakage(LeakageArgs),
+    /// Energy proxy: register bit toggles per command and per idle cycle, per register group.
+    #[cfg(feature = "rtl")]
+    #[command(after_help = "Example:\n    aiotsec energy --runs 50 --json")]
+    Energy(EnergyArgs),
+    /// Build the hardware report (plots, report.json, tables.md, index.html) from measurements.
+    #[cfg(feature = "report")]
+    #[command(
+        after_help = "Example:\n    scripts/report --quick    # measures, then runs: aiotsec report --data report/data --out report"
+    )]
+    Report(ReportArgs),
 }
 
 impl Cli {
@@ -435,6 +514,12 @@ impl Cmd {
             Cmd::Cosim(a) => &mut a.common,
             #[cfg(feature = "rtl")]
             Cmd::CosimMerge(a) => &mut a.common,
+            #[cfg(feature = "rtl")]
+            Cmd::Leakage(a) => &mut a.common,
+            #[cfg(feature = "rtl")]
+            Cmd::Energy(a) => &mut a.common,
+            #[cfg(feature = "report")]
+            Cmd::Report(a) => &mut a.common,
         }
     }
 
@@ -454,6 +539,12 @@ impl Cmd {
             Cmd::Cosim(a) => &a.common,
             #[cfg(feature = "rtl")]
             Cmd::CosimMerge(a) => &a.common,
+            #[cfg(feature = "rtl")]
+            Cmd::Leakage(a) => &a.common,
+            #[cfg(feature = "rtl")]
+            Cmd::Energy(a) => &a.common,
+            #[cfg(feature = "report")]
+            Cmd::Report(a) => &a.common,
         }
     }
 }

@@ -36,6 +36,12 @@ fn run(cmd: Cmd) -> Result<Output, Error> {
         Cmd::Cosim(a) => commands::cosim(a),
         #[cfg(feature = "rtl")]
         Cmd::CosimMerge(a) => commands::cosim_merge(&a),
+        #[cfg(feature = "rtl")]
+        Cmd::Leakage(a) => commands::leakage(&a),
+        #[cfg(feature = "rtl")]
+        Cmd::Energy(a) => commands::energy(&a),
+        #[cfg(feature = "report")]
+        Cmd::Report(a) => commands::report(&a),
     }
 }
 

@@ -173,6 +173,33 @@ impl RtlEngine {
         self.sim.secret_bits_set()
     }
 
+    /// The engine's [`EngineSim`], read only (its registers, its cycle count).
+    pub fn sim(&self) -> &EngineSim {
+        &self.sim
+    }
+
+    /// The engine's [`EngineSim`], for per-cycle observation between commands (toggle recording,
+    /// [`EngineSim::record_toggles`]); driving its inputs directly leaves the backend's view of the
+    /// engine stale, so use [`RtlEngine::idle`] to let cycles pass.
+    pub fn sim_mut(&mut self) -> &mut EngineSim {
+        &mut self.sim
+    }
+
+    /// Let `cycles` clock cycles pass with no command, no command octet, no response taken and
+    /// no memory answer (the engine idles, or goes on with what it is doing).
+    pub fn idle(&mut self, cycles: u64) {
+        let i = &mut self.sim.inp;
+        i.cmd_valid = 0;
+        i.dat_valid = 0;
+        i.dat_data = 0;
+        i.rsp_ready = 0;
+        i.ack_en = 0;
+        i.zeroize = 0;
+        for _ in 0..cycles {
+            self.sim.tick(&self.buf);
+        }
+    }
+
     /// Names of the secret registers read by [`RtlEngine::secret_bits_set`] ([`EngineSim`]).
     pub fn secret_registers(&self) -> Vec<String> {
         self.sim.secret_registers()

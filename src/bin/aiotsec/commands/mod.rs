@@ -6,15 +6,23 @@ mod alg;
 #[cfg(feature = "rtl")]
 mod cosim;
 mod keys;
+#[cfg(feature = "rtl")]
+mod leakage;
 mod message;
 mod procedure;
+#[cfg(feature = "report")]
+mod report;
 
 pub use alg::{aes, kdf, nea2, nia2};
 #[cfg(feature = "rtl")]
 pub use cosim::{cosim, cosim_merge};
 pub use keys::derive;
+#[cfg(feature = "rtl")]
+pub use leakage::{energy, leakage};
 pub use message::{protect, unprotect};
 pub use procedure::{procedure, profile};
+#[cfg(feature = "report")]
+pub use report::report;
 
 use std::io::Read;
 use std::path::Path;
