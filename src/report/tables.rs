@@ -18,9 +18,17 @@ fn f1(v: &Value) -> String {
 }
 
 /// Millions with two decimals, or "-".
+/// Millions (two decimals); below 0.1 M in thousands (one decimal), so that the slow cocotb anchors
+/// of the co-simulation table (a few thousand cycles/s) do not print as "0.00 M".
 fn mega(v: &Value) -> String {
     v.as_f64()
-        .map(|x| format!("{:.2} M", x / 1e6))
+        .map(|x| {
+            if x.abs() >= 1e5 {
+                format!("{:.2} M", x / 1e6)
+            } else {
+                format!("{:.1} k", x / 1e3)
+            }
+        })
         .unwrap_or_else(|| "-".into())
 }
 
