@@ -675,3 +675,17 @@ fn engine_runs_report_backend_and_cycles_with_the_same_keys() {
         (Some("model"), true)
     );
 }
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let (code, out) = aiotsec(&["--help"]);
+    assert_eq!(code, 0);
+    for line in [
+        "Exit codes",
+        "0  success",
+        "1  a check that ran and failed",
+        "2  bad input",
+    ] {
+        assert!(out.contains(line), "{line}: {out}");
+    }
+}

@@ -74,8 +74,10 @@ module engine_uart_bridge #(
   localparam [15:0]  MAXP16  = MAX_PAY[15:0];
   localparam [15:0]  MAXD16  = MAX_DATA[15:0];
   localparam integer SW      = ((W > IW) ? W : IW) + 1;   // range-check sum width
+  localparam integer AW      = SW - 1;                    // a_q: frame and staging addresses
+  localparam [AW-1:0] A5     = 5;
   localparam [SW-1:0] LIM_RD  = {{(SW-1){1'b0}}, 1'b1} << W;
-  localparam [SW-1:0] LIM_WR  = LIM_RD + 2'd2;
+  localparam [SW-1:0] LIM_WR  = LIM_RD + {{(SW-2){1'b0}}, 2'd2};
   localparam integer TMO_LAST_I = TIMEOUT_CLKS - 1;
   localparam integer SCRUB_LAST_I = MAX_PAY - 1;
   localparam [TW-1:0] TMO_LAST = TMO_LAST_I[TW-1:0];
@@ -124,9 +126,11 @@ module engine_uart_bridge #(
   reg          opbad_q;
   reg [15:0]   len_q;
   reg [IW-1:0] idx_q;
-  reg [15:0]   a_q;        // ADDR; frame pointer; command-octet index (staging) while busy
+  reg [AW-1:0] a_q;        // ADDR; frame pointer; command-octet index (staging) while busy
+  reg          ahi_q;      // ADDR has bits at or above AW (only the range check needs them)
   reg [15:0]   f_q;        // COUNT / ELEN; end of the command octets while busy
-  reg [7:0]    eop_q;
+  reg [2:0]    eop_q;      // ENG_OP; eophi_q: ENG_OP over 7
+  reg          eophi_q;
   reg          busy_q;     // a COMMAND accepted and not yet answered
   reg          go_q;       // cmd_valid
   reg          fr_q;       // the staging read register holds staging[a_q]
@@ -153,7 +157,8 @@ module engine_uart_bridge #(
   reg  [7:0]    fb_q, stg_q;
   reg           ack_q;
   wire [31:0]   f32 = {16'd0, f_q};
-  wire [31:0]   a32 = {16'd0, a_q};
+  wire [16:0]   a17 = {{(17-AW){1'b0}}, a_q};
+  wire [15:0]   a16 = a17[15:0];
   wire          dat_have = (a_q[IW-1:0] != f_q[IW-1:0]);
   wire          dat_valid = busy_q && !go_q && fr_q && dat_have && !octerr_q && !zero_q;
 
@@ -165,7 +170,7 @@ module engine_uart_bridge #(
     .FPGA_STYLE(FPGA_STYLE)
   ) u_engine (
     .clk(clk), .rst_n(rst_n), .zeroize(zero_q),
-    .cmd_valid(go_q), .cmd_ready(cmd_ready), .cmd_op(eop_q[2:0]),
+    .cmd_valid(go_q), .cmd_ready(cmd_ready), .cmd_op(eop_q),
     .cmd_addr(a_q[W-1:0]), .cmd_len(f32[LW-1:0]),
     .dat_valid(dat_valid), .dat_ready(dat_ready), .dat_data(dat_valid ? stg_q : 8'd0),
     .rsp_valid(rsp_valid), .rsp_ready(rspr_q), .rsp_status(rsp_status), .rsp_mac(rsp_mac),
@@ -222,9 +227,9 @@ module engine_uart_bridge #(
   wire [SW-1:0] r_b   = {{(SW-IW){1'b0}}, ((op_q == OP_READ) ? f_q[IW-1:0] : len_q[IW-1:0])};
   wire [SW-1:0] r_sum = r_a + r_b;                   // below 2^SW: no carry out
   wire [SW-1:0] r_lim = (op_q == OP_WRITE) ? LIM_WR : LIM_RD;
-  wire        a_hi    = ((a32 >> W) != 32'd0);
+  wire        a_hi    = ahi_q || ((a17 >> W) != 17'd0);
   wire        cnt_bad = (f_q == 16'd0) || (f_q > MAXD16);
-  wire        cmd_bad = (eop_q > 8'd7) || a_hi || ((f32 >> LW) != 32'd0);
+  wire        cmd_bad = eophi_q || a_hi || ((f32 >> LW) != 32'd0);
   wire        range_bad = (op_q == OP_CMD) ? cmd_bad :
                           (a_hi || (r_sum > r_lim) || ((op_q == OP_READ) && cnt_bad));
 
@@ -256,6 +261,9 @@ module engine_uart_bridge #(
     endcase
   end
   wire [7:0]  pay_oct = rk_q[1] ? (rk_q[0] ? cmd_oct : fb_q) : (rk_q[0] ? ping_oct : 8'd0);
+  // the verdict on a whole frame, in the protocol's order: CRC, OP, LEN for OP, busy, range
+  wire [3:0]  chk_st = !crc_ok ? E_CRC : opbad_q ? E_OP : len_bad_q ? E_LEN :
+                       (fb_op && eng_busy) ? E_BUSY : (fb_op && range_bad_q) ? E_RANGE : ST_OK;
   reg         ctx_q;                            // txd_q goes to the CRC in this cycle
   wire        emit = !txv_q && !crc_busy && !ctx_q;   // room for the next response octet
 
@@ -278,8 +286,7 @@ module engine_uart_bridge #(
       S_TLH:   txd_next = rlen[15:8];
       S_TLL:   txd_next = rlen[7:0];
       S_TPAY:  txd_next = pay_oct;
-      S_TCH:   txd_next = crc[15:8];
-      S_TCL:   txd_next = crc[7:0];
+      S_TCH, S_TCL: txd_next = crc[15:8];   // S_TCL: the CRC took the high octet -> old crc[7:0]
       default: txd_next = 8'd0;
     endcase
   end
@@ -298,6 +305,9 @@ module engine_uart_bridge #(
   wire          idx_end = ({{(16-IW){1'b0}}, idx_nx} == ((state_q == S_TPAY) ? rlen : len_q));
 
   wire cmd_hs = go_q && cmd_ready;
+  // ADDR as it arrives, octet by octet (16 bits wide; a_q keeps AW of them, ahi_q the rest)
+  wire [15:0] a_hi_in = {rx_data, a16[7:0]};
+  wire [15:0] a_lo_in = {a16[15:8], rx_data};
   wire dat_hs = dat_valid && dat_ready;
 
   // CYCLES: 0 while no command runs (a plain clear, so the counter is one LUT and carry per
@@ -310,7 +320,8 @@ module engine_uart_bridge #(
   always @(posedge clk) begin
     if (!rst_n) begin
       state_q <= S_SCRUB; seq_q <= 8'd0; cseq_q <= 8'd0; op_q <= 3'd0; opbad_q <= 1'b0;
-      len_q <= 16'd0; idx_q <= {IW{1'b0}}; a_q <= 16'd0; f_q <= 16'd0; eop_q <= 8'd0;
+      len_q <= 16'd0; idx_q <= {IW{1'b0}}; a_q <= {AW{1'b0}}; ahi_q <= 1'b0; f_q <= 16'd0;
+      eop_q <= 3'd0; eophi_q <= 1'b0;
       busy_q <= 1'b0; go_q <= 1'b0; fr_q <= 1'b0; octerr_q <= 1'b0; abort_q <= 1'b0;
       rstf_q <= 1'b0; boot_q <= 1'b1; dirty_q <= 1'b1; zero_q <= 1'b0; rspr_q <= 1'b0;
       rst_q <= 4'd0; rk_q <= K_NONE; rcs_q <= 1'b0; err_q <= 1'b0;
@@ -325,7 +336,7 @@ module engine_uart_bridge #(
       // ---- the running command (background)
       fr_q <= !(dat_hs || cmd_hs);
       if (cmd_hs) begin
-        go_q <= 1'b0; a_q <= 16'd5; f_q <= len_q;
+        go_q <= 1'b0; a_q <= A5; f_q <= len_q;
       end
       if (dat_hs) a_q <= a_q + 1'b1;
       if (busy_q && !go_q && !dat_have && dat_ready && !octerr_q && !zero_q) begin
@@ -359,18 +370,17 @@ module engine_uart_bridge #(
         S_PAY: if (rx_valid) begin
           if (!busy_q) begin
             dirty_q <= 1'b1;
-            if (op_q == OP_CMD) begin
-              if (idx_q == I0) eop_q <= rx_data;
-              if (idx_q == I1) a_q[15:8] <= rx_data;
-              if (idx_q == I2) a_q[7:0]  <= rx_data;
-              if (idx_q == I3) f_q[15:8] <= rx_data;
-              if (idx_q == I4) f_q[7:0]  <= rx_data;
-            end else begin
-              if (idx_q == I0) a_q[15:8] <= rx_data;
-              if (idx_q == I1) a_q[7:0]  <= rx_data;
-              if (idx_q == I2) f_q[15:8] <= rx_data;
-              if (idx_q == I3) f_q[7:0]  <= rx_data;
+            if (op_q == OP_CMD && idx_q == I0) begin
+              eop_q <= rx_data[2:0]; eophi_q <= (rx_data[7:3] != 5'd0);
             end
+            if (idx_q == ((op_q == OP_CMD) ? I1 : I0)) begin      // ADDR, high octet
+              a_q <= a_hi_in[AW-1:0]; ahi_q <= ((a_hi_in >> AW) != 16'd0);
+            end
+            if (idx_q == ((op_q == OP_CMD) ? I2 : I1)) begin      // ADDR, low octet
+              a_q <= a_lo_in[AW-1:0]; ahi_q <= ahi_q || ((a_lo_in >> AW) != 16'd0);
+            end
+            if (idx_q == ((op_q == OP_CMD) ? I3 : I2)) f_q[15:8] <= rx_data;
+            if (idx_q == ((op_q == OP_CMD) ? I4 : I3)) f_q[7:0]  <= rx_data;
           end
           idx_q <= idx_nx;
           if (idx_end) state_q <= S_CH;
@@ -378,19 +388,15 @@ module engine_uart_bridge #(
         S_CH: if (rx_valid) state_q <= S_CL;
         S_CL: if (rx_valid) state_q <= S_CHK;
         S_CHK: if (!crc_busy) begin
-          if (!crc_ok)                      respond(E_CRC, K_NONE, 1'b0);
-          else if (opbad_q)                 respond(E_OP, K_NONE, 1'b0);
-          else if (len_bad_q)               respond(E_LEN, K_NONE, 1'b0);
-          else if (fb_op && eng_busy)       respond(E_BUSY, K_NONE, 1'b0);
-          else if (fb_op && range_bad_q)    respond(E_RANGE, K_NONE, 1'b0);
+          if (chk_st != ST_OK || op_q == OP_PING || op_q == OP_READ)
+            respond(chk_st, (chk_st != ST_OK) ? K_NONE : (op_q == OP_READ) ? K_READ : K_PING, 1'b0);
           else case (op_q)
-            OP_PING:  respond(ST_OK, K_PING, 1'b0);
-            OP_READ:  respond(ST_OK, K_READ, 1'b0);
             OP_WRITE: begin idx_q <= I2; state_q <= S_WRD; end
             OP_CMD:   begin go_q <= 1'b1; busy_q <= 1'b1; cseq_q <= seq_q; state_q <= S_HUNT; end
             default: begin                                   // RESET (3'd4)
               zero_q <= 1'b1; abort_q <= busy_q; rstf_q <= 1'b1; busy_q <= 1'b0; go_q <= 1'b0;
-              octerr_q <= 1'b0; a_q <= 16'd0; f_q <= 16'd0; eop_q <= 8'd0;
+              octerr_q <= 1'b0; a_q <= {AW{1'b0}}; ahi_q <= 1'b0; f_q <= 16'd0; eop_q <= 3'd0;
+              eophi_q <= 1'b0;
               len_q <= 16'd0; op_q <= 3'd0; dirty_q <= 1'b1;
               idx_q <= {IW{1'b0}}; state_q <= S_SCRUB;
             end
@@ -416,7 +422,9 @@ module engine_uart_bridge #(
         end
         S_TSYNC, S_TSEQ, S_TST, S_TLH, S_TLL, S_TPAY, S_TCH, S_TCL: if (emit) begin
           txv_q <= 1'b1; txd_q <= txd_next;
-          ctx_q <= (state_q != S_TSYNC) && (state_q != S_TCH) && (state_q != S_TCL);
+          // the CRC octet goes through the CRC too: after the high octet, crc[15:8] is the old
+          // crc[7:0] (CRC-16 without reflection), so both CRC octets are crc[15:8]
+          ctx_q <= (state_q != S_TSYNC) && (state_q != S_TCL);
           case (state_q)
             S_TLL:  begin idx_q <= {IW{1'b0}}; state_q <= (rlen == 16'd0) ? S_TCH : S_TPAY; end
             S_TPAY: begin
@@ -441,8 +449,8 @@ module engine_uart_bridge #(
       endcase
 
       // inside a frame: a framing error or a silent host ends it with an error response
-      if (in_frame && rx_ferr) respond(E_FRM, K_NONE, 1'b0);
-      else if (in_frame && !rx_valid && tmo_q == TMO_LAST) respond(E_TMO, K_NONE, 1'b0);
+      if (in_frame && (rx_ferr || (!rx_valid && tmo_q == TMO_LAST)))
+        respond(rx_ferr ? E_FRM : E_TMO, K_NONE, 1'b0);
     end
   end
 

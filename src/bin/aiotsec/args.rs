@@ -8,11 +8,20 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use aiotsec::engine::BackendKind;
 use aiotsec::procedure::Attack;
 
+/// The exit codes, the same for every command (`aiotsec --help`, the README).
+pub const EXIT_CODES: &str = "Exit codes (every command):
+    0  success
+    1  a check that ran and failed: a MAC mismatch in unprotect, a co-simulation mismatch,
+       an attack that was not rejected, a leakage check that does not hold
+    2  bad input or usage (also I/O errors, such as a trace that cannot be written)
+Errors go to standard error; with --json also as {\"error\": ...} on standard output.";
+
 #[derive(Parser)]
 #[command(
     name = "aiotsec",
     version,
-    about = "TS 33.369 cl. 5.3.2 AIoT command protection: golden model, RTL co-simulation, tools"
+    about = "TS 33.369 cl. 5.3.2 AIoT command protection: golden model, RTL co-simulation, tools",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
