@@ -297,4 +297,13 @@ mod tests {
         assert_eq!(check_readme(&unknown, &t).len(), 1);
         assert!(check_readme("no markers", &t).is_empty());
     }
+
+    #[test]
+    fn mega_switches_to_thousands_below_a_tenth_of_a_million() {
+        assert_eq!(mega(&json!(561_616.6)), "0.56 M");
+        assert_eq!(mega(&json!(100_000.0)), "0.10 M");
+        assert_eq!(mega(&json!(99_949.0)), "99.9 k");
+        assert_eq!(mega(&json!(5435.0)), "5.4 k");
+        assert_eq!(mega(&Value::Null), "-");
+    }
 }
