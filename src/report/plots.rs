@@ -223,7 +223,11 @@ pub fn cosim_speed(path: &Path, report: &Value) -> R {
         else {
             continue;
         };
-        let src = r["source"].as_str().unwrap_or("measured here");
+        // an anchor row's optional short `legend` stands for its long `source` in the legend
+        let src = r["legend"]
+            .as_str()
+            .or(r["source"].as_str())
+            .unwrap_or("measured here");
         let short = h.split(" (").next().unwrap_or(h);
         bars.push((short.to_string(), vec![(src.to_string(), v)]));
     }

@@ -18,9 +18,17 @@ fn f1(v: &Value) -> String {
 }
 
 /// Millions with two decimals, or "-".
+/// Millions (two decimals); below 0.1 M in thousands (one decimal), so that the slow cocotb anchors
+/// of the co-simulation table (a few thousand cycles/s) do not print as "0.00 M".
 fn mega(v: &Value) -> String {
     v.as_f64()
-        .map(|x| format!("{:.2} M", x / 1e6))
+        .map(|x| {
+            if x.abs() >= 1e5 {
+                format!("{:.2} M", x / 1e6)
+            } else {
+                format!("{:.1} k", x / 1e3)
+            }
+        })
         .unwrap_or_else(|| "-".into())
 }
 
@@ -288,5 +296,14 @@ mod tests {
         let unknown = format!("{readme}<!-- report:nope -->\nx\n<!-- /report:nope -->\n");
         assert_eq!(check_readme(&unknown, &t).len(), 1);
         assert!(check_readme("no markers", &t).is_empty());
+    }
+
+    #[test]
+    fn mega_switches_to_thousands_below_a_tenth_of_a_million() {
+        assert_eq!(mega(&json!(561_616.6)), "0.56 M");
+        assert_eq!(mega(&json!(100_000.0)), "0.10 M");
+        assert_eq!(mega(&json!(99_949.0)), "99.9 k");
+        assert_eq!(mega(&json!(5435.0)), "5.4 k");
+        assert_eq!(mega(&Value::Null), "-");
     }
 }
