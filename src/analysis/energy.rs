@@ -5,11 +5,11 @@
 //! combinational logic are not counted). For scale, the published anchor is a round-based
 //! AES-128 at 350.7 pJ per block in 90 nm ([`ANCHOR_PJ_PER_BLOCK`]).
 
+use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rand::{RngCore, SeedableRng};
 use serde::Serialize;
 
-use super::program::{self, BODY_LEN, Inputs};
+use super::program::{self, Inputs};
 use super::register_group;
 use crate::engine::EngineError;
 use crate::profile::Profile;
@@ -84,20 +84,7 @@ pub fn run(
     let mut rng = StdRng::seed_from_u64(seed);
     let mut acc: Vec<PhaseEnergy> = Vec::new();
     for _ in 0..runs {
-        let mut i = Inputs {
-            enc: [0; 16],
-            int: [0; 16],
-            block: [0; 16],
-            req_body: [0; BODY_LEN],
-            rsp_body: [0; BODY_LEN],
-            mac_flip: 0,
-            mac_pos: 0,
-        };
-        rng.fill_bytes(&mut i.enc);
-        rng.fill_bytes(&mut i.int);
-        rng.fill_bytes(&mut i.block);
-        rng.fill_bytes(&mut i.req_body);
-        rng.fill_bytes(&mut i.rsp_body);
+        let i = Inputs::random(&mut rng);
         let t = program::run(&mut eng, profile, &i, idle_cycles)?;
         if acc.is_empty() {
             acc = t

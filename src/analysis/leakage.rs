@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
 use serde::Serialize;
 
-use super::program::{self, BODY_LEN, Inputs, Phase, Trace};
+use super::program::{self, Inputs, Phase, Trace};
 use super::register_group;
 use super::tvla::{Moments, PhaseT, THRESHOLD, welch_t};
 use crate::engine::{EngineError, Status};
@@ -163,27 +163,9 @@ fn same_schedule(a: &[Phase], b: &[Phase]) -> bool {
     a == b
 }
 
-fn random_inputs(rng: &mut StdRng) -> Inputs {
-    let mut i = Inputs {
-        enc: [0; 16],
-        int: [0; 16],
-        block: [0; 16],
-        req_body: [0; BODY_LEN],
-        rsp_body: [0; BODY_LEN],
-        mac_flip: 0,
-        mac_pos: 0,
-    };
-    rng.fill_bytes(&mut i.enc);
-    rng.fill_bytes(&mut i.int);
-    rng.fill_bytes(&mut i.block);
-    rng.fill_bytes(&mut i.req_body);
-    rng.fill_bytes(&mut i.rsp_body);
-    i
-}
-
 /// The inputs of one trace of `test`: `fixed` from the fixed set, else the random class.
 fn inputs_for(test: Test, fixed: &Inputs, random: bool, rng: &mut StdRng) -> Inputs {
-    let r = random_inputs(rng);
+    let r = Inputs::random(rng);
     let mut i = Inputs {
         ..clone_inputs(fixed)
     };
@@ -275,7 +257,7 @@ pub fn run(
     }
     let ring = names.iter().position(|n| n == "key ring");
     let mut rng = StdRng::seed_from_u64(opts.seed);
-    let fixed = random_inputs(&mut rng);
+    let fixed = Inputs::random(&mut rng);
     let mut tests = Vec::new();
     for &test in &opts.tests {
         let mut fixed_in = clone_inputs(&fixed);

@@ -31,6 +31,27 @@ pub(crate) struct Inputs {
     pub(crate) mac_pos: usize,
 }
 
+impl Inputs {
+    /// Random keys, block and bodies, the MAC right.
+    pub(crate) fn random(rng: &mut impl rand::RngCore) -> Self {
+        let mut i = Self {
+            enc: [0; 16],
+            int: [0; 16],
+            block: [0; 16],
+            req_body: [0; BODY_LEN],
+            rsp_body: [0; BODY_LEN],
+            mac_flip: 0,
+            mac_pos: 0,
+        };
+        rng.fill_bytes(&mut i.enc);
+        rng.fill_bytes(&mut i.int);
+        rng.fill_bytes(&mut i.block);
+        rng.fill_bytes(&mut i.req_body);
+        rng.fill_bytes(&mut i.rsp_body);
+        i
+    }
+}
+
 /// One phase of the program: name and cycles `[start, end)` from the start of the trace.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Phase {
