@@ -24,11 +24,14 @@ static_assert(sizeof(AiotBridgeOut) == 4, "AiotBridgeOut layout");
 
 }  // extern "C"
 
+#include "guarded_vcd_file.h"
+
 namespace {
 
 struct BridgeSim {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<Vbridge> m;
+    GuardedVcdFile file;  // declared before vcd: outlives it
     std::unique_ptr<VerilatedVcdC> vcd;
     uint64_t t = 0;
 
@@ -105,7 +108,7 @@ uint64_t aiot_bridge_cycles(void* h) { return static_cast<BridgeSim*>(h)->t / 2;
 int aiot_bridge_trace_open(void* h, const char* path) {
     BridgeSim* s = static_cast<BridgeSim*>(h);
     s->trace_close();
-    s->vcd.reset(new VerilatedVcdC);
+    s->vcd.reset(new VerilatedVcdC(&s->file));
     s->m->trace(s->vcd.get(), 99);
     s->vcd->open(path);
     if (!s->vcd->isOpen()) {
@@ -115,5 +118,6 @@ int aiot_bridge_trace_open(void* h, const char* path) {
     return 0;
 }
 void aiot_bridge_trace_close(void* h) { static_cast<BridgeSim*>(h)->trace_close(); }
+int aiot_bridge_trace_error(void* h) { return static_cast<BridgeSim*>(h)->file.error(); }
 
 }  // extern "C"

@@ -72,6 +72,10 @@ fn main() {
     println!("cargo:rerun-if-changed={}", shim.display());
     println!(
         "cargo:rerun-if-changed={}",
+        shim.with_file_name("guarded_vcd_file.h").display()
+    );
+    println!(
+        "cargo:rerun-if-changed={}",
         shim.with_file_name("fst_writer.cpp").display()
     );
 

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::ptr::NonNull;
 
 use super::params;
-use super::trace::{close_trace, open_trace};
+use super::trace::{check_trace, close_trace, open_trace};
 use crate::error::EngineError;
 
 /// Outputs of the board design after a clock edge (layout shared with `sim/bridge_shim.cpp`).
@@ -38,6 +38,7 @@ unsafe extern "C" {
     fn aiot_bridge_cycles(h: *mut c_void) -> u64;
     fn aiot_bridge_trace_open(h: *mut c_void, path: *const c_char) -> i32;
     fn aiot_bridge_trace_close(h: *mut c_void);
+    fn aiot_bridge_trace_error(h: *mut c_void) -> i32;
 }
 
 /// The Verilated `engine_uart_bridge` at pin level.
@@ -115,6 +116,12 @@ impl BridgeSim {
         open_trace(aiot_bridge_trace_open, self.h, path)?;
         self.tracing = true;
         Ok(())
+    }
+
+    /// [`EngineError::Io`] if writing the VCD failed since it was opened (a full disk): the
+    /// simulation goes on, the trace is incomplete.
+    pub fn trace_error(&self) -> Result<(), EngineError> {
+        check_trace(aiot_bridge_trace_error, self.h)
     }
 
     /// Close the waveform.

@@ -159,6 +159,8 @@ impl BoardSim {
         let mut last_nxcl = Instant::now();
         let mut buf = [0u8; 4096];
         loop {
+            // a waveform write error (a full disk) ends board-sim with it
+            self.board.sim().trace_error()?;
             let active = self.board.active(quiet_cycles());
             let mut fds = [
                 libc::pollfd {
