@@ -54,6 +54,7 @@ static inline void aiotsec_snap(const VlUnpacked<T, N>& a, uint32_t*& w) {
 #include "Vtce.h"
 #include "Vtce_f1.h"
 #include "Vtce_f2.h"
+#include "Vtce_f3.h"
 #include "Vtce_fst.h"
 #include "Vtce_leak.h"
 #include "secrets_gen.h"
@@ -119,6 +120,8 @@ namespace {
 
 // aiot_tce_new's model number of the FST-traced build (the others are the FAULT values).
 constexpr uint32_t AIOT_TCE_FST = 0x100;
+// ... and of the planted-leak wrapper.
+constexpr uint32_t AIOT_TCE_LEAK = 0x101;
 
 template <class M>
 void tce_read(M* m, AiotTceOut* o) {
@@ -149,6 +152,9 @@ struct TceBase {
     virtual const char* reg_layout() = 0;
     virtual uint32_t reg_nwords() = 0;
     virtual void reg_snap(uint32_t* w) = 0;
+    // The tag's key store (K_AIoT, 16 or 32 octets) behind the ltk_idx / ltk_data read port.
+    uint8_t ltk[32] = {};
+    uint8_t ltk_len32 = 0;
 };
 
 // How a trace of kind T (VerilatedVcdC or VerilatedFstC) is created and checked.
@@ -213,15 +219,19 @@ struct TceSim final : TceBase {
         d->cmd_addr = in->addr;
         d->cmd_len = in->len;
         d->rsp_ready = in->rsp_ready;
+        d->ltk_len32 = ltk_len32;
         drive_mem(in, mem, mem_len, last_req, last_we, last_addr);
+        d->ltk_data = ltk[d->ltk_idx & 31];
         d->clk = 0;
         d->eval();
         // The memory answer depends on the request; settle it if the request changed with the
         // inputs (a combinational path), which a registered request never does.
         for (int i = 0; i < 3; ++i) {
             const uint8_t ack0 = d->mem_ack, rd0 = d->mem_rdata;
+            const uint8_t k0 = d->ltk_data;
             drive_mem(in, mem, mem_len, d->mem_req, d->mem_we, d->mem_addr);
-            if (d->mem_ack == ack0 && d->mem_rdata == rd0) break;
+            d->ltk_data = ltk[d->ltk_idx & 31];  // the key store's read port (combinational)
+            if (d->mem_ack == ack0 && d->mem_rdata == rd0 && d->ltk_data == k0) break;
             d->eval();
         }
         if (vcd) vcd->dump(t);
@@ -272,7 +282,9 @@ void* aiot_tce_new(uint32_t variant) {
             case 0: return static_cast<TceBase*>(new TceSim<Vtce, Vtce_secret_bits_impl, &Vtce_secret_names>());
             case 1: return static_cast<TceBase*>(new TceSim<Vtce_f1, Vtce_f1_secret_bits_impl, &Vtce_f1_secret_names>());
             case 2: return static_cast<TceBase*>(new TceSim<Vtce_f2, Vtce_f2_secret_bits_impl, &Vtce_f2_secret_names>());
-            case 3: return static_cast<TceBase*>(new TceSim<Vtce_leak, Vtce_leak_secret_bits_impl, &Vtce_leak_secret_names>());
+            case 3: return static_cast<TceBase*>(new TceSim<Vtce_f3, Vtce_f3_secret_bits_impl, &Vtce_f3_secret_names>());
+            // the planted-leak wrapper (hdl/leak), whose engine has FAULT 0
+            case AIOT_TCE_LEAK: return static_cast<TceBase*>(new TceSim<Vtce_leak, Vtce_leak_secret_bits_impl, &Vtce_leak_secret_names>());
             // the design as built, traced to FST (Verilated with --trace-fst)
             case AIOT_TCE_FST:
                 return static_cast<TceBase*>(
@@ -287,6 +299,16 @@ void aiot_tce_delete(void* h) { delete static_cast<TceBase*>(h); }
 void aiot_tce_step(void* h, const AiotTceIn* in, const uint8_t* mem, uint32_t mem_len, AiotTceOut* pre,
                    AiotTceOut* post) {
     static_cast<TceBase*>(h)->step(in, mem, mem_len, pre, post);
+}
+// Provision the tag's key store: `len` (16 or 32) octets of K_AIoT; any other length empties it.
+void aiot_tce_set_key_store(void* h, const uint8_t* key, uint32_t len) {
+    TceBase* b = static_cast<TceBase*>(h);
+    std::memset(b->ltk, 0, sizeof b->ltk);
+    b->ltk_len32 = 0;
+    if ((len == 16 || len == 32) && key != nullptr) {
+        std::memcpy(b->ltk, key, len);
+        b->ltk_len32 = len == 32 ? 1 : 0;
+    }
 }
 int aiot_tce_trace_open(void* h, const char* path) { return static_cast<TceBase*>(h)->trace_open(path); }
 void aiot_tce_trace_close(void* h) { static_cast<TceBase*>(h)->trace_close(); }

@@ -24,7 +24,9 @@ use crate::error::Error;
 use crate::keys::{CommandKeys, LongTermKey};
 use crate::messages::{Command, ResponseStatus, lay_out};
 use crate::profile::{MAC_LEN, Profile};
-use crate::roles::{Aiotf, AiotfState, D2rFrame, Device, DeviceState, Executed, NgRan, R2dFrame};
+use crate::roles::{
+    Aiotf, AiotfState, D2rFrame, Device, DeviceState, Executed, KeySource, NgRan, R2dFrame,
+};
 
 /// An attack injected at the air interface (between NG-RAN and the device).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -431,12 +433,18 @@ impl<'a> Run<'a> {
             true => "deciphered",
             false => "null ciphering",
         };
-        self.rec.add(
-            5,
-            "Device",
-            format!("derived KAIOTF and both keys into its engine, MAC verified, {deciphered}"),
-            &[],
-        );
+        let (how, vals) = match executed.keys {
+            KeySource::EngineDerive { cycles } => (
+                "engine DERIVE: KAIOTF and both keys derived inside the engine from its key store",
+                cycles.map(|c| vec![("DERIVE cycles", c.to_string())]).unwrap_or_default(),
+            ),
+            KeySource::SoftwareLoaded => (
+                "derived KAIOTF and both keys in software, loaded into its engine (no DERIVE)",
+                vec![],
+            ),
+        };
+        self.rec
+            .add(5, "Device", format!("{how}; MAC verified, {deciphered}"), &vals);
         self.rec.add(
             6,
             "Device",

@@ -32,6 +32,20 @@ pub struct KaiotfParams {
     pub n_aiotf_len: usize,
     /// Length in octets of N_DEV, the device's fresh nonce, P1 of S (1..=64; provisional 8).
     pub n_dev_len: usize,
+    /// Engine DERIVE: offset of N_AIOTF in the frame buffer from the command's address (octets;
+    /// provisional 0). Not a TS 33.369 value: where the tag's radio leaves the nonce.
+    pub n_aiotf_offset: usize,
+    /// Engine DERIVE: offset of N_DEV from the command's address (octets; provisional 16). The
+    /// two nonce regions must not overlap.
+    pub n_dev_offset: usize,
+}
+
+impl KaiotfParams {
+    /// Octets from the command's address that an engine DERIVE reads: the end of the later of
+    /// the two nonce regions.
+    pub fn derive_span(&self) -> usize {
+        (self.n_aiotf_offset + self.n_aiotf_len).max(self.n_dev_offset + self.n_dev_len)
+    }
 }
 
 /// Annex A.4 (provisional) inputs of the KCommand_enc / KCommand_int derivation.
@@ -366,6 +380,17 @@ impl Profile {
             || self.kaiotf.n_dev_len > 64
         {
             return bad("kaiotf nonce lengths must be 1..=64 octets".into());
+        }
+        let k = &self.kaiotf;
+        let (a, d) = (
+            k.n_aiotf_offset..k.n_aiotf_offset + k.n_aiotf_len,
+            k.n_dev_offset..k.n_dev_offset + k.n_dev_len,
+        );
+        if a.start < d.end && d.start < a.end {
+            return bad("kaiotf: the N_AIOTF and N_DEV regions of DERIVE overlap".into());
+        }
+        if k.n_aiotf_offset > 256 || k.n_dev_offset > 256 {
+            return bad("kaiotf nonce offsets must be 0..=256 octets".into());
         }
         if self.command_keys.enc_distinguisher == self.command_keys.int_distinguisher {
             return bad("command_keys: enc and int distinguishers are equal".into());

@@ -293,6 +293,22 @@ pub struct Executed {
     pub response: CommandResponse,
     /// The request was ciphered, and so the response is.
     pub ciphered: bool,
+    /// How the tag got its command keys (step 5).
+    pub keys: KeySource,
+}
+
+/// How the device got KCommand_enc / KCommand_int for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeySource {
+    /// The engine's DERIVE, from its key store: no key left the engine. `cycles`: what the
+    /// DERIVE took on a hardware backend (`None` on the model).
+    EngineDerive {
+        /// Clock cycles of the DERIVE command (hardware backends).
+        cycles: Option<u64>,
+    },
+    /// Derived in software on the tag side and loaded with LOAD_KEYS (an engine without DERIVE).
+    SoftwareLoaded,
 }
 
 /// The tag.
@@ -386,9 +402,20 @@ impl Device {
         if nas[l.epd_offset] != l.epd {
             return Err(Error::Decode(DecodeError::Epd(nas[l.epd_offset])));
         }
-        let kaiotf = derive_kaiotf(&self.profile, &self.k, &frame.n_aiotf, n_dev)?;
-        let keys = derive_command_keys(&self.profile, &kaiotf)?;
-        engine.load_keys(&keys.enc, &keys.int)?;
+        let key_source = if engine.has_derive() {
+            // Step 5 in the engine: it derives KAIOTF and the command keys from its key store
+            // (no software KDF on the tag side; the keys never leave the engine).
+            engine.set_key_store(&self.k)?;
+            engine.derive(&frame.n_aiotf, n_dev)?;
+            KeySource::EngineDerive {
+                cycles: engine.last_cycles(),
+            }
+        } else {
+            let kaiotf = derive_kaiotf(&self.profile, &self.k, &frame.n_aiotf, n_dev)?;
+            let keys = derive_command_keys(&self.profile, &kaiotf)?;
+            engine.load_keys(&keys.enc, &keys.int)?;
+            KeySource::SoftwareLoaded
+        };
         let u = match unprotect_request(engine, &self.profile, nas) {
             Err(Error::Integrity(_)) => return Err(self.integrity_failure()),
             r => r?,
@@ -406,6 +433,7 @@ impl Device {
                 request,
                 response,
                 ciphered: u.ciphered,
+                keys: key_source,
             },
         ))
     }

@@ -122,6 +122,49 @@ fn faulty_sbox_build_is_caught() {
 }
 
 #[test]
+fn faulty_sha256_rotation_is_caught_at_the_kdf_level() {
+    let mut o = opts(3, 0);
+    o.only = Some("kdf".into());
+    let rep = run(&o).expect("cosim runs");
+    assert!(
+        rep.levels
+            .iter()
+            .any(|l| l.level == "kdf" && l.mismatches > 0),
+        "FAULT=3 went unnoticed:\n{rep}"
+    );
+}
+
+#[test]
+fn engine_derive_gives_the_model_keys_and_zeroize_clears_the_kdf_unit() {
+    use aiotsec::keys::LongTermKey;
+    let p = Profile::default();
+    for len in [16usize, 32] {
+        let ltk = LongTermKey::from_slice(&vec![0xa5; len]).unwrap();
+        let (na, nd) = (vec![0x11; p.kaiotf.n_aiotf_len], vec![0x22; p.kaiotf.n_dev_len]);
+        let mut e = RtlEngine::new(&p).unwrap();
+        e.set_key_store(&ltk).unwrap();
+        e.derive(&na, &nd).unwrap();
+        let cycles = e.last_cycles().unwrap();
+        assert!(cycles <= 40_000, "DERIVE took {cycles} cycles (budget 40,000)");
+        assert!(e.engine_secret_bits_set() > 0);
+        let mut m = ModelEngine::new(p.clone());
+        m.set_key_store(&ltk).unwrap();
+        m.derive(&na, &nd).unwrap();
+        let data = [0x5au8; 40];
+        assert_eq!(
+            e.nia2(p.request, &data, 320).unwrap(),
+            m.nia2(p.request, &data, 320).unwrap()
+        );
+        assert_eq!(
+            e.nea2(p.response, &data, 320).unwrap(),
+            m.nea2(p.response, &data, 320).unwrap()
+        );
+        e.zeroize().unwrap();
+        assert_eq!(e.engine_secret_bits_set(), 0);
+    }
+}
+
+#[test]
 fn rtl_engine_refuses_another_profile() {
     let p = Profile::from_override_str("[request]\ncount = 5\n").unwrap();
     assert!(matches!(

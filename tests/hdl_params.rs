@@ -76,6 +76,23 @@ fn engine_defaults_equal_the_provisional_profile() {
         ("RSP_DIRECTION", d.response.direction as u64),
         ("FAULT", 0),
     ];
+    let k = &d.kaiotf;
+    let c = &d.command_keys;
+    let kdf: [(&str, u64); 12] = [
+        ("FC_A3", k.fc as u64),
+        ("NA_OFF", k.n_aiotf_offset as u64),
+        ("NA_LEN", k.n_aiotf_len as u64),
+        ("ND_OFF", k.n_dev_offset as u64),
+        ("ND_LEN", k.n_dev_len as u64),
+        ("FC_A4", c.fc as u64),
+        ("ENC_DIST", c.enc_distinguisher as u64),
+        ("INT_DIST", c.int_distinguisher as u64),
+        ("ALG_NEA2", d.algorithms.nea2 as u64),
+        ("ALG_NIA2", d.algorithms.nia2 as u64),
+        ("HAS_KDF", 1),
+        ("RAW_OPS", 1),
+    ];
+    let expect: Vec<(&str, u64)> = expect.into_iter().chain(kdf).collect();
     for (name, v) in expect {
         assert_eq!(p.get(name), Some(&v), "parameter {name}");
     }

@@ -4,9 +4,10 @@
 //! * The RTL is the `default` target of the FuseSoC core `aiotsec:ip:tag_crypto_engine`
 //!   (`hdl/engine/tag_crypto_engine.core`) with the `aiotsec:ip:aes128` core it depends on, read by
 //!   `cores.rs`: the `.core` files are the one list of which file is RTL (no file-name rules).
-//! * `aes128_enc` (prefix `Vaes`), `tag_crypto_engine` (prefix `Vtce`) and two deliberately faulty
-//!   builds of the engine, `-GFAULT=1` (`Vtce_f1`) and `-GFAULT=2` (`Vtce_f2`), used by the "the
-//!   co-simulation must be able to fail" tests (`verilate.rs`).
+//! * `aes128_enc` (prefix `Vaes`), `tag_crypto_engine` (prefix `Vtce`) and three deliberately
+//!   faulty builds of the engine, `-GFAULT=1` (`Vtce_f1`, CMAC K2), `-GFAULT=2` (`Vtce_f2`, S-box)
+//!   and `-GFAULT=3` (`Vtce_f3`, a SHA-256 rotation), used by the "the co-simulation must be able
+//!   to fail" tests (`verilate.rs`).
 //! * The engine's layout and COUNT/BEARER/DIRECTION parameters are set with `-G` from
 //!   `profiles/provisional.toml`, so the profile stays the one source of truth; the values built in
 //!   are written to `$OUT_DIR/rtl_params.rs` for `RtlEngine::new` to check a profile against
@@ -123,11 +124,11 @@ fn main() {
             fst: true,
         },
     ];
-    for f in [1, 2] {
+    for (f, prefix) in [(1, "Vtce_f1"), (2, "Vtce_f2"), (3, "Vtce_f3")] {
         let mut extra = gparams.clone();
         extra.push(format!("-GFAULT={f}"));
         models.push(Model {
-            prefix: if f == 1 { "Vtce_f1" } else { "Vtce_f2" },
+            prefix,
             top: "tag_crypto_engine",
             extra,
             fst: false,
@@ -144,7 +145,13 @@ fn main() {
     });
     // The board model (feature `serial`): its own sources, Verilated beside the others.
     println!("cargo:rerun-if-env-changed=CARGO_FEATURE_SERIAL");
-    let board = env::var_os("CARGO_FEATURE_SERIAL").map(|_| bridge::model(&hdl, &gparams));
+    let mut board_gparams: Vec<String> = vec![format!("-GADDR_W={ADDR_W}")];
+    for (k, v) in &params.gflags {
+        if !params::KDF_PARAMS.contains(&k.as_str()) {
+            board_gparams.push(format!("-G{k}={v}"));
+        }
+    }
+    let board = env::var_os("CARGO_FEATURE_SERIAL").map(|_| bridge::model(&hdl, &board_gparams));
     std::thread::scope(|s| {
         if let Some((m, src)) = &board {
             let (verilator, out) = (&verilator, &out);

@@ -7,6 +7,13 @@ use std::path::Path;
 
 use crate::{ADDR_W, fail};
 
+/// The engine parameters of DERIVE (not passed to the board model, whose engine is built
+/// without the KDF unit).
+pub(crate) const KDF_PARAMS: [&str; 10] = [
+    "FC_A3", "NA_OFF", "NA_LEN", "ND_OFF", "ND_LEN", "FC_A4", "ENC_DIST", "INT_DIST", "ALG_NEA2",
+    "ALG_NIA2",
+];
+
 pub(crate) struct Params {
     /// `-G` overrides for the engine.
     pub(crate) gflags: Vec<(String, String)>,
@@ -108,6 +115,32 @@ pub(crate) fn profile_params(path: &Path) -> Params {
         rust.push((format!("{p}_BEARER"), format!("u8 = {bearer}")));
         rust.push((format!("{p}_DIRECTION"), format!("u8 = {dir}")));
     }
+    // DERIVE (A.3 then A.4): FC values, nonce placement, the A.4 parameters.
+    let kdf: [(&str, &str, u32); 10] = [
+        ("FC_A3", "kaiotf.fc", 8),
+        ("NA_OFF", "kaiotf.n_aiotf_offset", 32),
+        ("NA_LEN", "kaiotf.n_aiotf_len", 32),
+        ("ND_OFF", "kaiotf.n_dev_offset", 32),
+        ("ND_LEN", "kaiotf.n_dev_len", 32),
+        ("FC_A4", "command_keys.fc", 8),
+        ("ENC_DIST", "command_keys.enc_distinguisher", 8),
+        ("INT_DIST", "command_keys.int_distinguisher", 8),
+        ("ALG_NEA2", "algorithms.nea2", 8),
+        ("ALG_NIA2", "algorithms.nia2", 8),
+    ];
+    for (name, key, bits) in kdf {
+        let v = int(key);
+        if (bits == 8 && v > 255) || v > 256 {
+            fail(&format!("{}: {key} = {v} out of range for the RTL", path.display()));
+        }
+        if bits == 8 {
+            gflags.push((name.to_string(), format!("8'h{v:02x}")));
+            rust.push((name.to_string(), format!("u8 = {v:#04x}")));
+        } else {
+            gflags.push((name.to_string(), format!("32'd{v}")));
+            rust.push((name.to_string(), format!("usize = {v}")));
+        }
+    }
     Params { gflags, rust }
 }
 
@@ -148,6 +181,28 @@ pub(crate) fn rust_doc(name: &str) -> String {
             "`MAC_TRAILER`: the MAC field is the last 4 octets (profile `layout.mac_position = \
              \"trailer\"`); false: right after the clear part (\"after-clear\")."
         }
+        "FC_A3" => "`FC_A3`: FC of the Annex A.3 KAIOTF derivation (profile `kaiotf.fc`).",
+        "NA_OFF" => {
+            "`NA_OFF`: DERIVE reads N_AIOTF at the command's address + this (profile \
+             `kaiotf.n_aiotf_offset`)."
+        }
+        "NA_LEN" => "`NA_LEN`: octets of N_AIOTF (profile `kaiotf.n_aiotf_len`).",
+        "ND_OFF" => {
+            "`ND_OFF`: DERIVE reads N_DEV at the command's address + this (profile \
+             `kaiotf.n_dev_offset`)."
+        }
+        "ND_LEN" => "`ND_LEN`: octets of N_DEV (profile `kaiotf.n_dev_len`).",
+        "FC_A4" => "`FC_A4`: FC of the Annex A.4 command key derivation (profile `command_keys.fc`).",
+        "ENC_DIST" => {
+            "`ENC_DIST`: P0 of the KCommand_enc derivation (profile \
+             `command_keys.enc_distinguisher`)."
+        }
+        "INT_DIST" => {
+            "`INT_DIST`: P0 of the KCommand_int derivation (profile \
+             `command_keys.int_distinguisher`)."
+        }
+        "ALG_NEA2" => "`ALG_NEA2`: P1 of the KCommand_enc derivation (profile `algorithms.nea2`).",
+        "ALG_NIA2" => "`ALG_NIA2`: P1 of the KCommand_int derivation (profile `algorithms.nia2`).",
         _ => "",
     };
     if !fixed.is_empty() {

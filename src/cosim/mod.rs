@@ -49,7 +49,8 @@ pub struct CosimOptions {
     /// Size at which the whole-run VCD is closed (the run goes on untraced, and the report says
     /// so): a VCD grows by about 100 MB per 1000 random transactions.
     pub vcd_limit: u64,
-    /// 0: the RTL as designed; 1/2: the deliberately faulty builds (must produce mismatches).
+    /// 0: the RTL as designed; 1/2/3: the deliberately faulty builds (CMAC K2, S-box, SHA-256
+    /// rotation: must produce mismatches).
     pub fault: u8,
     /// Show a progress bar on stderr.
     pub progress: bool,

@@ -131,6 +131,7 @@ impl<'a> Runner<'a> {
             notes.push(format!(
                 "engine under test: the serial backend at {} ({} baud); skipped: the aes level \
                  (no raw AES command on the board; its random share runs at the message level), \
+                 the kdf level (the board's engine is built without the KDF unit), \
                  the security level and the stall-free timing (they read RTL internals)",
                 o.port.as_deref().unwrap_or("?"),
                 o.baud

@@ -19,6 +19,13 @@ impl Runner<'_> {
         k
     }
 
+    /// `len` random octets (a long-term key, an HMAC key).
+    pub(super) fn ltk(&mut self, len: usize) -> Vec<u8> {
+        let mut k = vec![0u8; len];
+        self.rng.fill_bytes(&mut k);
+        k
+    }
+
     /// A random key pair (K_enc first).
     pub(super) fn keys(&mut self) -> KeyPair {
         (self.key(), self.key())

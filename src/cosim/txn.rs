@@ -3,7 +3,7 @@
 //! ([`same`]), and how both are printed in a failure.
 
 use crate::engine::{CryptoEngine, EngineError, Outcome, Status};
-use crate::keys::Key128;
+use crate::keys::{Key128, LongTermKey};
 use crate::profile::{MAC_LEN, SecurityInputs};
 use crate::sim::params;
 
@@ -37,6 +37,23 @@ pub(super) enum Txn {
         keys: KeyPair,
         frame: Vec<u8>,
     },
+    /// The engine's HASH: SHA-256(`msg`) without a key, HMAC-SHA-256(`key`, `msg`) with one; a
+    /// key longer than a block is first hashed on the engine too (RFC 2104).
+    Hash {
+        key: Option<Vec<u8>>,
+        msg: Vec<u8>,
+    },
+    /// DERIVE from key store `ltk` and the nonces, checked by its effect: NEA2 and NIA2 of
+    /// `data` (`bits`) under the derived keys, then PROTECT of the response `frame`.
+    Derive {
+        ltk: Vec<u8>,
+        n_aiotf: Vec<u8>,
+        n_dev: Vec<u8>,
+        inputs: SecurityInputs,
+        data: Vec<u8>,
+        bits: usize,
+        frame: Vec<u8>,
+    },
 }
 
 /// The result of a transaction.
@@ -46,6 +63,8 @@ pub(super) enum TxnOut {
     Bytes(Vec<u8>),
     Mac([u8; 4]),
     Frame(Outcome, Vec<u8>),
+    /// DERIVE's effect: the NEA2 output, the NIA2 MAC, the PROTECT outcome and frame.
+    Derived(Vec<u8>, [u8; 4], Outcome, Vec<u8>),
 }
 
 impl Txn {
@@ -57,6 +76,9 @@ impl Txn {
             Txn::Nia2 { .. } => "nia2",
             Txn::Unprotect { .. } => "unprotect",
             Txn::Protect { .. } => "protect",
+            Txn::Hash { key: None, .. } => "sha256",
+            Txn::Hash { key: Some(_), .. } => "hmac-sha256",
+            Txn::Derive { .. } => "derive+use",
         }
     }
 
@@ -78,6 +100,8 @@ impl Txn {
                 }
                 _ => 0,
             },
+            Txn::Hash { .. } => 0,
+            Txn::Derive { bits, .. } => (*bits as u64).div_ceil(128) + nia(*bits),
         }
     }
 
@@ -87,6 +111,8 @@ impl Txn {
             Txn::Aes { .. } => 0,
             Txn::Nea2 { bits, .. } | Txn::Nia2 { bits, .. } => bits.div_ceil(8) as u64,
             Txn::Unprotect { frame, .. } | Txn::Protect { frame, .. } => frame.len() as u64,
+            Txn::Hash { key, msg } => (key.as_ref().map_or(0, Vec::len) + msg.len()) as u64,
+            Txn::Derive { .. } => 0,
         }
     }
 
@@ -127,6 +153,36 @@ impl Txn {
                 let o = e.protect(&mut f)?;
                 Ok(TxnOut::Frame(o, f))
             }
+            Txn::Hash { key, msg } => {
+                let d = match key {
+                    None => e.hash(None, msg)?,
+                    Some(k) if k.len() > crate::engine::HASH_MAX_KEY => {
+                        let kh = e.hash(None, k)?;
+                        e.hash(Some(kh.expose()), msg)?
+                    }
+                    Some(k) => e.hash(Some(k), msg)?,
+                };
+                Ok(TxnOut::Bytes(d.expose().to_vec()))
+            }
+            Txn::Derive {
+                ltk,
+                n_aiotf,
+                n_dev,
+                inputs,
+                data,
+                bits,
+                frame,
+            } => {
+                let k = LongTermKey::from_slice(ltk)
+                    .map_err(|e| EngineError::Invalid(e.to_string()))?;
+                e.set_key_store(&k)?;
+                e.derive(n_aiotf, n_dev)?;
+                let c = e.nea2(*inputs, data, *bits)?;
+                let mac = e.nia2(*inputs, data, *bits)?;
+                let mut f = frame.clone();
+                let o = e.protect(&mut f)?;
+                Ok(TxnOut::Derived(c, mac, o, f))
+            }
         }
     }
 
@@ -166,6 +222,34 @@ impl Txn {
                 self.op_name(),
                 hex::encode(keys.0),
                 hex::encode(keys.1),
+                frame.len(),
+                short_hex(frame)
+            ),
+            Txn::Hash { key, msg } => format!(
+                "{} key {} message ({} octets) {}",
+                self.op_name(),
+                key.as_deref().map_or("-".into(), hex::encode),
+                msg.len(),
+                short_hex(msg)
+            ),
+            Txn::Derive {
+                ltk,
+                n_aiotf,
+                n_dev,
+                inputs,
+                bits,
+                frame,
+                ..
+            } => format!(
+                "derive K_AIoT {} N_AIOTF {} N_DEV {}, then nea2/nia2 count {:08x} bearer {} \
+                 direction {} bits {}, protect ({} octets) {}",
+                hex::encode(ltk),
+                hex::encode(n_aiotf),
+                hex::encode(n_dev),
+                inputs.count,
+                inputs.bearer,
+                inputs.direction,
+                bits,
                 frame.len(),
                 short_hex(frame)
             ),
@@ -212,6 +296,14 @@ pub(super) fn show(r: &Result<TxnOut, EngineError>) -> String {
             "{:?} ciphered={} mac={} frame={}",
             o.status,
             o.ciphered,
+            hex::encode(o.mac),
+            short_hex(f)
+        ),
+        Ok(TxnOut::Derived(c, m, o, f)) => format!(
+            "nea2 {} nia2 {} protect {:?} mac={} frame={}",
+            short_hex(c),
+            hex::encode(m),
+            o.status,
             hex::encode(o.mac),
             short_hex(f)
         ),

@@ -6,7 +6,7 @@
 //! DIRECTION of the profile) and `protect` protects a Command Response (response inputs).
 
 pub use crate::error::EngineError;
-use crate::keys::Key128;
+use crate::keys::{Key128, Key256, LongTermKey};
 use crate::profile::SecurityInputs;
 
 pub mod model;
@@ -81,6 +81,41 @@ pub trait CryptoEngine {
     /// field and the plain part; cipher in place (if the indication says so), then write the MAC.
     fn protect(&mut self, frame: &mut [u8]) -> Result<Outcome, EngineError>;
 
+    /// Whether this backend's engine derives its own keys ([`CryptoEngine::derive`]): the tag
+    /// side then runs no KDF in software.
+    fn has_derive(&self) -> bool {
+        false
+    }
+
+    /// Provision the tag's key store with K_AIoT (the tag's non-volatile memory, written when
+    /// the tag is made; the engine reads it only for DERIVE, and nothing reads it back).
+    fn set_key_store(&mut self, _k: &LongTermKey) -> Result<(), EngineError> {
+        Err(EngineError::Unavailable(format!(
+            "the {} backend has no key store (no DERIVE)",
+            self.name()
+        )))
+    }
+
+    /// DERIVE: KAIOTF = KDF(K_AIoT, A.3 S with `n_aiotf`, `n_dev`), then KCommand_enc and
+    /// KCommand_int (A.4) into the engine's key ring, as if loaded; neither KAIOTF nor the keys
+    /// leave the engine. The nonces must have the profile's lengths.
+    fn derive(&mut self, _n_aiotf: &[u8], _n_dev: &[u8]) -> Result<(), EngineError> {
+        Err(EngineError::Unavailable(format!(
+            "the {} backend has no DERIVE",
+            self.name()
+        )))
+    }
+
+    /// The raw HASH command (test vectors): HMAC-SHA-256(`key`, `msg`) with a key (at most 64
+    /// octets: a longer HMAC key is hashed by the caller, RFC 2104), SHA-256(`msg`) without.
+    /// The TS 33.220 KDF is `hash(Some(key), S)` ([`kdf`]).
+    fn hash(&mut self, _key: Option<&[u8]>, _msg: &[u8]) -> Result<Key256, EngineError> {
+        Err(EngineError::Unavailable(format!(
+            "the {} backend has no HASH",
+            self.name()
+        )))
+    }
+
     /// Clock cycles the last operation took (hardware backends); `None` for the model.
     fn last_cycles(&self) -> Option<u64> {
         None
@@ -91,6 +126,41 @@ pub trait CryptoEngine {
     fn total_cycles(&self) -> Option<u64> {
         None
     }
+}
+
+/// The TS 33.220 KDF on `engine`'s HASH: HMAC-SHA-256(`key`, FC || P0 || L0 || ...).
+pub fn kdf(
+    engine: &mut dyn CryptoEngine,
+    key: &[u8],
+    fc: u8,
+    params: &[&[u8]],
+) -> Result<Key256, crate::Error> {
+    let s = crate::kdf::kdf_input(fc, params)?;
+    Ok(engine.hash(Some(key), &s)?)
+}
+
+/// Longest HMAC key the engine's HASH takes (one SHA-256 block).
+pub const HASH_MAX_KEY: usize = 64;
+
+/// Checks shared by every backend's HASH: the key fits one block and key plus message fit the
+/// frame buffer of `cap` octets, as does the 32-octet result.
+pub fn check_hash_args(key: Option<&[u8]>, msg: &[u8], cap: usize) -> Result<(), EngineError> {
+    let klen = key.map_or(0, <[u8]>::len);
+    if klen > HASH_MAX_KEY {
+        return Err(EngineError::Invalid(format!(
+            "HMAC key of {klen} octets: the engine takes at most {HASH_MAX_KEY} (hash a longer \
+             key first, RFC 2104)"
+        )));
+    }
+    let len = klen.saturating_add(msg.len());
+    if len > cap || cap < 32 {
+        return Err(EngineError::Capacity {
+            addr: 0,
+            len: len.max(32),
+            cap,
+        });
+    }
+    Ok(())
 }
 
 /// Which backend a command should use.

@@ -28,16 +28,34 @@ pub enum Op {
     /// PROTECT the laid-out response of `cmd_len` octets at `cmd_addr`: cipher it if its indication
     /// says so, then write its MAC.
     Protect = 5,
+    /// HASH: SHA-256 or HMAC-SHA-256 over the `cmd_len`-octet region at `cmd_addr` (one command
+    /// octet: bit 7 HMAC, bits 6..0 the key length, the key being the region's first octets);
+    /// the 32-octet result is written at `cmd_addr`. For test vectors (a tag build leaves it out).
+    Hash = 6,
+    /// DERIVE: KAIOTF (Annex A.3) from the key store's K_AIoT and the nonces at `cmd_addr`
+    /// (profile offsets), then KCommand_enc and KCommand_int (Annex A.4) into the key ring.
+    Derive = 7,
+}
+
+/// The HASH command octet: bit 7 = HMAC, bits 6..0 = key octets (0..=64; 0 for SHA-256).
+pub fn hash_octet(hmac: bool, klen: usize) -> Option<u8> {
+    match (hmac, klen) {
+        (false, 0) => Some(0),
+        (true, 0..=64) => Some(0x80 | klen as u8),
+        _ => None,
+    }
 }
 
 impl Op {
     /// Command octets streamed on `dat_*` after the command handshake: LOAD_KEYS the two keys
-    /// (32), NEA2 / NIA2 COUNT then BEARER || DIRECTION (5), none for the others.
+    /// (32), NEA2 / NIA2 COUNT then BEARER || DIRECTION (5), HASH its mode octet (1), none for
+    /// the others.
     pub fn command_octets(self) -> usize {
         match self {
             Op::LoadKeys => 32,
             Op::Nea2 | Op::Nia2 => 5,
-            Op::Zeroize | Op::Unprotect | Op::Protect => 0,
+            Op::Hash => 1,
+            Op::Zeroize | Op::Unprotect | Op::Protect | Op::Derive => 0,
         }
     }
 }
@@ -55,7 +73,8 @@ pub mod status {
     pub const BAD_LEN: u8 = 3;
     /// No keys loaded (since reset or the last zeroize) for an operation that needs them.
     pub const NO_KEYS: u8 = 4;
-    /// `cmd_op` is not one of the six operations (6 or 7).
+    /// The operation is not in this build (HASH / DERIVE without the KDF unit, LOAD_KEYS / HASH
+    /// in a tag build).
     pub const BAD_OP: u8 = 5;
 }
 
@@ -111,5 +130,12 @@ mod tests {
         assert_eq!(Op::LoadKeys.command_octets(), 32);
         assert_eq!(Op::Nia2.command_octets(), 5);
         assert_eq!(Op::Protect.command_octets(), 0);
+        assert_eq!(Op::Hash.command_octets(), 1);
+        assert_eq!(Op::Derive.command_octets(), 0);
+        assert_eq!(hash_octet(false, 0), Some(0));
+        assert_eq!(hash_octet(true, 32), Some(0xa0));
+        assert_eq!(hash_octet(true, 64), Some(0xc0));
+        assert_eq!(hash_octet(true, 65), None);
+        assert_eq!(hash_octet(false, 1), None);
     }
 }

@@ -11,7 +11,8 @@ mod sha256;
 #[cfg(target_arch = "x86_64")]
 mod shani;
 
-use sha256::{BLOCK, Block, SHA256_IV, Sha256Stream, digest_bytes, sha256};
+pub use sha256::sha256;
+use sha256::{BLOCK, Block, SHA256_IV, Sha256Stream, digest_bytes};
 
 use crate::error::Error;
 use crate::keys::{CommandKeys, Key128, Key256, LongTermKey};

@@ -146,8 +146,9 @@ impl Block {
     }
 }
 
-/// SHA-256 of `data` (used for HMAC keys longer than a block).
-pub(super) fn sha256(data: &[u8]) -> [u8; 32] {
+/// SHA-256 of `data` (FIPS 180-4; used for HMAC keys longer than a block, and by the model
+/// engine's HASH).
+pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut s = Sha256Stream::resume(SHA256_IV, 0);
     s.update(data);
     s.finish()

@@ -9,7 +9,7 @@ use std::ptr::NonNull;
 use super::Variant;
 use super::ffi::{
     TceIn, TceOut, aiot_tce_delete, aiot_tce_new, aiot_tce_reg_layout, aiot_tce_reg_nwords,
-    aiot_tce_reg_snap, aiot_tce_secret_bits, aiot_tce_secret_names, aiot_tce_step,
+    aiot_tce_reg_snap, aiot_tce_secret_bits, aiot_tce_set_key_store, aiot_tce_secret_names, aiot_tce_step,
     aiot_tce_trace_close, aiot_tce_trace_error, aiot_tce_trace_open,
 };
 use super::trace::{TraceFormat, check_trace, close_trace, open_trace};
@@ -88,7 +88,7 @@ impl EngineSim {
         /// The shim's model number of the FST-traced build.
         const FST_MODEL: u32 = 0x100;
         let model = match (format, variant) {
-            (TraceFormat::Vcd, v) => u32::from(v.fault()),
+            (TraceFormat::Vcd, v) => v.model_index(),
             (TraceFormat::Fst, Variant::Normal) => FST_MODEL,
             (TraceFormat::Fst, v) => {
                 return Err(EngineError::Invalid(format!(
@@ -298,6 +298,17 @@ impl EngineSim {
     /// Whether a waveform is being written.
     pub fn tracing(&self) -> bool {
         self.tracing
+    }
+
+    /// Provision the tag's key store, which the engine reads through `ltk_idx` / `ltk_data`
+    /// (DERIVE): K_AIoT of 16 or 32 octets; `None` empties it (all zeros, 16 octets).
+    pub fn set_key_store(&mut self, key: Option<&[u8]>) {
+        let (ptr, len) = match key {
+            Some(k) if k.len() == 16 || k.len() == 32 => (k.as_ptr(), k.len() as u32),
+            _ => (std::ptr::null(), 0),
+        };
+        // SAFETY: `h` live; `ptr` is valid for `len` octets (or null with 0), only read.
+        unsafe { aiot_tce_set_key_store(self.h.as_ptr(), ptr, len) };
     }
 
     /// Number of bits set over every secret register (`/* verilator public_flat_rd */`) of the

@@ -18,7 +18,8 @@ pub struct TceIn {
     pub rst_n: u8,
     /// `cmd_valid`: a command is offered (0 or 1), taken at `cmd_valid && cmd_ready`.
     pub cmd_valid: u8,
-    /// `cmd_op` (3 bits): 0 LOAD_KEYS, 1 ZEROIZE, 2 NEA2, 3 NIA2, 4 UNPROTECT, 5 PROTECT
+    /// `cmd_op` (3 bits): 0 LOAD_KEYS, 1 ZEROIZE, 2 NEA2, 3 NIA2, 4 UNPROTECT, 5 PROTECT, 6 HASH,
+    /// 7 DERIVE
     /// (`engine::rtl::Op`).
     pub cmd_op: u8,
     /// Command-octet stream (LOAD_KEYS: the two keys; NEA2 / NIA2: COUNT, BEARER, DIRECTION).
@@ -149,6 +150,9 @@ unsafe extern "C" {
     pub(super) fn aiot_tce_reg_layout(h: *mut c_void) -> *const c_char;
     pub(super) fn aiot_tce_reg_nwords(h: *mut c_void) -> u32;
     pub(super) fn aiot_tce_reg_snap(h: *mut c_void, w: *mut u32, cap: u32);
+    /// Provision the model's key store (K_AIoT behind `ltk_idx` / `ltk_data`): 16 or 32 octets
+    /// at `key`; any other length empties it.
+    pub(super) fn aiot_tce_set_key_store(h: *mut c_void, key: *const u8, len: u32);
 
     pub(super) fn aiot_aes_new() -> *mut c_void;
     pub(super) fn aiot_aes_delete(h: *mut c_void);

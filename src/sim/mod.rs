@@ -47,6 +47,9 @@ pub enum Variant {
     DropK2,
     /// TEST ONLY, `FAULT=2`: one S-box output corrupted.
     CorruptSbox,
+    /// TEST ONLY, `FAULT=3`: the SHA-256 core's Sigma1 rotates by 24 instead of 25 (a wrong
+    /// rotation amount in the KDF unit).
+    ShaRotation,
     /// TEST ONLY: the engine inside `tce_planted_leak` (hdl/leak), which holds a key octet in a
     /// register that toggles every cycle: the positive control of the leakage analysis. Not a
     /// `FAULT` value of the engine (`from_fault` does not take it).
@@ -54,26 +57,35 @@ pub enum Variant {
 }
 
 impl Variant {
-    /// From the `fault` number of the CLI / `CosimOptions` (0, 1, 2).
+    /// From the `fault` number of the CLI / `CosimOptions` (0, 1, 2, 3).
     pub fn from_fault(fault: u8) -> Result<Self, EngineError> {
         match fault {
             0 => Ok(Self::Normal),
             1 => Ok(Self::DropK2),
             2 => Ok(Self::CorruptSbox),
+            3 => Ok(Self::ShaRotation),
             n => Err(EngineError::Invalid(format!(
-                "fault variant {n} (expected 0, 1 or 2)"
+                "fault variant {n} (expected 0, 1, 2 or 3)"
             ))),
         }
     }
 
-    /// The `FAULT` parameter of the build, which is also the model's index in `sim/shim.cpp`
-    /// (3: the planted-leak wrapper, whose engine has `FAULT` 0).
+    /// The `FAULT` parameter of the build (the planted-leak wrapper's engine has `FAULT` 0).
     pub fn fault(self) -> u8 {
         match self {
-            Self::Normal => 0,
+            Self::Normal | Self::PlantedLeak => 0,
             Self::DropK2 => 1,
             Self::CorruptSbox => 2,
-            Self::PlantedLeak => 3,
+            Self::ShaRotation => 3,
+        }
+    }
+
+    /// The model's number in `sim/shim.cpp`'s `aiot_tce_new`: the `FAULT` value, 0x101 for the
+    /// planted-leak wrapper.
+    pub(crate) fn model_index(self) -> u32 {
+        match self {
+            Self::PlantedLeak => 0x101,
+            v => u32::from(v.fault()),
         }
     }
 }

@@ -190,6 +190,12 @@ pub struct KdfArgs {
     /// A parameter P_i (hex, up to 65535 octets); repeat for P0, P1, ... (L_i is added).
     #[arg(long = "param")]
     pub params: Vec<String>,
+    /// Where the KDF runs: the model, or the engine's HASH command (rtl: the Verilated KDF unit;
+    /// keys of at most 64 octets, S of at most the frame buffer).
+    #[arg(long, value_enum, default_value = "model")]
+    pub backend: BackendKind,
+    #[command(flatten)]
+    pub link: LinkArgs,
     #[arg(skip)]
     pub common: Common,
 }
@@ -331,7 +337,8 @@ pub struct CosimArgs {
     /// Close the --vcd / --fst trace when it reaches this many MiB (the run goes on untraced).
     #[arg(long, default_value_t = 1024, value_name = "MIB")]
     pub vcd_limit_mb: u64,
-    /// TEST ONLY: run against a deliberately broken RTL build (1: no K2 path, 2: S-box fault).
+    /// TEST ONLY: run against a deliberately broken RTL build (1: no K2 path, 2: S-box fault,
+    /// 3: a wrong SHA-256 rotation in the KDF unit).
     #[arg(long, default_value_t = 0)]
     pub fault: u8,
     /// Parallel simulations (0: one per core). The stimulus does not depend on it.

@@ -4,6 +4,7 @@
 //! [`run`].
 
 mod aes;
+mod kdf;
 mod message;
 mod nea2;
 mod nia2;
@@ -139,6 +140,9 @@ pub(super) fn run(r: &mut Runner, v: &Vectors) {
     if r.level_enabled("message") {
         message::run(r, n.message);
     }
+    if r.level_enabled("kdf") && !serial {
+        kdf::run(r, r.opts.count);
+    }
     if !r.directed {
         return;
     }
@@ -154,7 +158,15 @@ pub(super) fn run(r: &mut Runner, v: &Vectors) {
 }
 
 /// The level names, in the order of the report.
-pub(super) const LEVELS: [&str; 6] = ["aes", "nea2", "nia2", "message", "procedure", "security"];
+pub(super) const LEVELS: [&str; 7] = [
+    "aes",
+    "nea2",
+    "nia2",
+    "message",
+    "kdf",
+    "procedure",
+    "security",
+];
 
 /// Builds the transaction of a raw NEA2/NIA2 level from its keys, inputs, data and length.
 type MakeTxn = fn(KeyPair, SecurityInputs, Vec<u8>, usize) -> Txn;

@@ -89,6 +89,34 @@ pub fn check_profile(profile: &Profile) -> Result<(), EngineError> {
         bearer: params::RSP_BEARER,
         direction: params::RSP_DIRECTION,
     };
+    let k = &profile.kaiotf;
+    let c = &profile.command_keys;
+    let a = &profile.algorithms;
+    let built = [
+        ("kaiotf.fc", usize::from(k.fc), usize::from(params::FC_A3)),
+        ("kaiotf.n_aiotf_offset", k.n_aiotf_offset, params::NA_OFF),
+        ("kaiotf.n_aiotf_len", k.n_aiotf_len, params::NA_LEN),
+        ("kaiotf.n_dev_offset", k.n_dev_offset, params::ND_OFF),
+        ("kaiotf.n_dev_len", k.n_dev_len, params::ND_LEN),
+        ("command_keys.fc", usize::from(c.fc), usize::from(params::FC_A4)),
+        (
+            "command_keys.enc_distinguisher",
+            usize::from(c.enc_distinguisher),
+            usize::from(params::ENC_DIST),
+        ),
+        (
+            "command_keys.int_distinguisher",
+            usize::from(c.int_distinguisher),
+            usize::from(params::INT_DIST),
+        ),
+        ("algorithms.nea2", usize::from(a.nea2), usize::from(params::ALG_NEA2)),
+        ("algorithms.nia2", usize::from(a.nia2), usize::from(params::ALG_NIA2)),
+    ];
+    for (name, got, b) in built {
+        if got != b {
+            diffs.push(format!("{name} {got:#x} (built {b:#x})"));
+        }
+    }
     if profile.request != req {
         diffs.push(format!("request {:?} (built {req:?})", profile.request));
     }

@@ -61,11 +61,22 @@ impl RtlEngine {
         len: usize,
         region: Option<Region>,
     ) -> Result<RawResponse, EngineError> {
+        let stream = self.command_stream(op, enc, int, inputs);
+        self.command_with_octets(op, &stream[..op.command_octets()], addr, len, region)
+    }
+
+    /// One command with its command octets given as they are streamed (HASH: its mode octet).
+    pub(super) fn command_with_octets(
+        &mut self,
+        op: Op,
+        octets: &[u8],
+        addr: usize,
+        len: usize,
+        region: Option<Region>,
+    ) -> Result<RawResponse, EngineError> {
         self.monitor.begin();
         let start = self.sim.cycles();
         self.check_ports(addr, len)?;
-        let stream = self.command_stream(op, enc, int, inputs);
-        let octets = &stream[..op.command_octets()];
         self.idle_command_inputs();
         self.hold_back_command(start)?;
         self.offer_command(op, addr, len, start)?;
@@ -111,7 +122,7 @@ impl RtlEngine {
                 };
                 stream[..5].copy_from_slice(&crate::engine::ops::inputs_octets(&inputs, junk));
             }
-            Op::Zeroize | Op::Unprotect | Op::Protect => {}
+            Op::Zeroize | Op::Unprotect | Op::Protect | Op::Hash | Op::Derive => {}
         }
         stream
     }

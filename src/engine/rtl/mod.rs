@@ -20,7 +20,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::{CryptoEngine, EngineError, Outcome, Status};
-use crate::keys::Key128;
+use crate::keys::{Key128, Key256, LongTermKey};
 use crate::profile::{Profile, SecurityInputs};
 use crate::sim::{AesSim, EngineSim, Variant, params};
 
@@ -52,6 +52,8 @@ pub struct RtlEngine {
     vcd_open: bool,
     /// A second master on the frame buffer bus (abort.rs), if installed.
     other: Option<OtherMaster>,
+    /// The key store (K_AIoT) was provisioned ([`CryptoEngine::set_key_store`]).
+    key_store_set: bool,
 }
 
 /// COUNT/BEARER/DIRECTION of commands that take none.
@@ -72,7 +74,8 @@ impl RtlEngine {
         Self::with_config(profile, RtlConfig::default())
     }
 
-    /// A deliberately faulty build (`fault` 1: CMAC K2 path dropped, 2: corrupted S-box output).
+    /// A deliberately faulty build (`fault` 1: CMAC K2 path dropped, 2: corrupted S-box output,
+    /// 3: a wrong SHA-256 rotation in the KDF unit).
     pub fn faulty(profile: &Profile, fault: u8) -> Result<Self, EngineError> {
         Self::with_config(
             profile,
@@ -107,6 +110,7 @@ impl RtlEngine {
             monitor: Monitor::default(),
             vcd_open: false,
             other: None,
+            key_store_set: false,
         };
         e.reseed(e.cfg.seed);
         Ok(e)
@@ -396,6 +400,84 @@ impl CryptoEngine for RtlEngine {
         }
     }
 
+    fn has_derive(&self) -> bool {
+        true
+    }
+
+    fn set_key_store(&mut self, k: &LongTermKey) -> Result<(), EngineError> {
+        self.sim.set_key_store(Some(k.expose()));
+        self.key_store_set = true;
+        Ok(())
+    }
+
+    fn derive(&mut self, n_aiotf: &[u8], n_dev: &[u8]) -> Result<(), EngineError> {
+        if !self.key_store_set {
+            return Err(EngineError::Invalid(
+                "DERIVE with no key store provisioned".into(),
+            ));
+        }
+        if n_aiotf.len() != params::NA_LEN || n_dev.len() != params::ND_LEN {
+            return Err(EngineError::Invalid(format!(
+                "DERIVE nonces of {} / {} octets: the engine was built for {} / {}",
+                n_aiotf.len(),
+                n_dev.len(),
+                params::NA_LEN,
+                params::ND_LEN
+            )));
+        }
+        let span = derive_span();
+        self.fill_garbage();
+        let addr = self.place(span);
+        self.buf[addr + params::NA_OFF..][..n_aiotf.len()].copy_from_slice(n_aiotf);
+        self.buf[addr + params::ND_OFF..][..n_dev.len()].copy_from_slice(n_dev);
+        let before = self.buf.clone();
+        let region = Region::read_only(addr, span);
+        let r = self.command_with_octets(Op::Derive, &[], addr, span, Some(region))?;
+        if self.buf != before {
+            return Err(EngineError::Protocol(
+                "DERIVE changed the frame buffer".into(),
+            ));
+        }
+        match r.status {
+            status::OK => Ok(()),
+            s => Err(EngineError::Protocol(format!("DERIVE answered status {s}"))),
+        }
+    }
+
+    fn hash(&mut self, key: Option<&[u8]>, msg: &[u8]) -> Result<Key256, EngineError> {
+        crate::engine::check_hash_args(key, msg, self.buf.len())?;
+        let k = key.unwrap_or(&[]);
+        let n = k.len() + msg.len();
+        let octet = crate::engine::ops::hash_octet(key.is_some(), k.len()).ok_or_else(|| {
+            EngineError::Invalid(format!("HMAC key of {} octets", k.len()))
+        })?;
+        self.fill_garbage();
+        let addr = self.place(n.max(32));
+        self.buf[addr..addr + k.len()].copy_from_slice(k);
+        self.buf[addr + k.len()..addr + n].copy_from_slice(msg);
+        let before = self.buf.clone();
+        let region = Region::hash(addr, n);
+        let r = self.command_with_octets(Op::Hash, &[octet], addr, n, Some(region));
+        let out = r.and_then(|r| match r.status {
+            status::OK => {
+                if !monitor::unchanged_outside(&self.buf, &before, addr, 32) {
+                    return Err(EngineError::Protocol(
+                        "HASH wrote outside its 32-octet result".into(),
+                    ));
+                }
+                let mut d = [0u8; 32];
+                d.copy_from_slice(&self.buf[addr..addr + 32]);
+                let key = Key256::new(d);
+                zeroize::Zeroize::zeroize(&mut d);
+                Ok(key)
+            }
+            s => Err(EngineError::Protocol(format!("HASH answered status {s}"))),
+        });
+        // The key and the result were in the simulated buffer: wipe them.
+        zeroize::Zeroize::zeroize(&mut self.buf[addr..addr + n.max(32)]);
+        out
+    }
+
     fn unprotect(&mut self, frame: &mut [u8]) -> Result<Outcome, EngineError> {
         self.message_op(Op::Unprotect, frame)
     }
@@ -411,6 +493,11 @@ impl CryptoEngine for RtlEngine {
     fn last_cycles(&self) -> Option<u64> {
         Some(self.last_cycles)
     }
+}
+
+/// Octets from DERIVE's address that it reads (the RTL's NA_OFF / NA_LEN / ND_OFF / ND_LEN).
+pub fn derive_span() -> usize {
+    (params::NA_OFF + params::NA_LEN).max(params::ND_OFF + params::ND_LEN)
 }
 
 impl Drop for RtlEngine {

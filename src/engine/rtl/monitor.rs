@@ -66,6 +66,18 @@ impl Region {
         }
     }
 
+    /// HASH over the `n` octets at `addr`: it may write the 32-octet result at `addr` only, and
+    /// only once it has read every octet of the region (key and message).
+    pub(super) fn hash(addr: usize, n: usize) -> Self {
+        Self {
+            base: addr,
+            len: n,
+            write_lo: 0,
+            write_hi: 32,
+            verdict_before_write: true,
+        }
+    }
+
     /// UNPROTECT / PROTECT of an `n`-octet frame at `addr` in a `cap`-octet buffer. UNPROTECT may
     /// write the ciphered part only, and only once it has read the whole message; PROTECT the
     /// ciphered part and the MAC field.
@@ -292,6 +304,15 @@ impl Monitor {
         if matches!(op, Op::LoadKeys | Op::Zeroize) && !self.log.is_empty() {
             self.violations.push(format!("{op:?} touched memory"));
         }
+        if op == Op::Derive
+            && let Some(w) = self.log.iter().find(|e| e.write)
+        {
+            // The derived keys go to the key ring only: a DERIVE never writes the frame buffer.
+            self.violations.push(format!(
+                "DERIVE wrote {:#04x} at {} (cycle {})",
+                w.data, w.addr, w.cycle
+            ));
+        }
     }
 
     /// [`EngineError::Protocol`] with every violation of the transaction, if any.
@@ -338,8 +359,7 @@ impl Monitor {
             }
             if let Some(missing) = seen.iter().position(|s| !s) {
                 self.violations.push(format!(
-                    "write at cycle {} before the MAC verdict (octet {} of the message not yet \
-                     read)",
+                    "write at cycle {} before the verdict (octet {} of the region not yet read)",
                     first_write.cycle, missing
                 ));
             }
@@ -670,7 +690,7 @@ mod tests {
         let m = run(Op::Unprotect, &outs, status::OK, Some(region));
         assert_eq!(
             m.violations(),
-            ["write at cycle 7 before the MAC verdict (octet 7 of the message not yet read)"]
+            ["write at cycle 7 before the verdict (octet 7 of the region not yet read)"]
         );
     }
 

@@ -34,7 +34,7 @@ use wire::{BridgeInfo, BridgeStatus, CommandResult, Frame, Operation, Parser};
 
 use super::ops::{Op, inputs_octets, map_status, status};
 use super::{CryptoEngine, EngineError, Outcome, Status};
-use crate::keys::Key128;
+use crate::keys::{Key128, Key256};
 use crate::profile::{Profile, SecurityInputs};
 
 /// Default baud rate of [`SerialEngine::open`] (the iCEBreaker build's UART: 12 clocks per bit at 12 MHz).
@@ -498,6 +498,30 @@ impl<L: Read + Write> CryptoEngine for SerialEngine<L> {
              backends)"
                 .into(),
         ))
+    }
+
+    fn hash(&mut self, key: Option<&[u8]>, msg: &[u8]) -> Result<Key256, EngineError> {
+        crate::engine::check_hash_args(key, msg, self.info.buffer_len())?;
+        let k = key.unwrap_or(&[]);
+        let octet = crate::engine::ops::hash_octet(key.is_some(), k.len())
+            .ok_or_else(|| EngineError::Invalid(format!("HMAC key of {} octets", k.len())))?;
+        let mut region = Zeroizing::new(Vec::with_capacity(k.len() + msg.len()));
+        region.extend_from_slice(k);
+        region.extend_from_slice(msg);
+        if !region.is_empty() {
+            self.write_buffer(0, &region)?;
+        }
+        let r = self.command(Op::Hash, 0, region.len(), &[octet])?;
+        if r.eng_status == status::BAD_OP {
+            return Err(EngineError::Unavailable(
+                "the board's engine has no HASH (built without the KDF unit, HAS_KDF = 0, or as \
+                 a tag build, RAW_OPS = 0)"
+                    .into(),
+            ));
+        }
+        expect_ok("HASH", r.eng_status)?;
+        let out = Zeroizing::new(self.read_buffer(0, 32)?);
+        Key256::from_slice(&out).map_err(|e| EngineError::Protocol(e.to_string()))
     }
 
     fn nea2(

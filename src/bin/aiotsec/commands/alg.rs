@@ -7,7 +7,8 @@ use aiotsec::error::Error;
 use aiotsec::hexutil::{encode, parse_hex_u64};
 use aiotsec::kdf::{kdf as kdf_fn, kdf_input};
 use aiotsec::keys::Key128;
-use aiotsec::profile::SecurityInputs;
+use aiotsec::engine::BackendKind;
+use aiotsec::profile::{Profile, SecurityInputs};
 
 use super::{hex_arg, load_profile, no_profile, open_engine};
 use crate::args::{AesArgs, AlgArgs, KdfArgs};
@@ -44,11 +45,19 @@ pub fn kdf(a: &KdfArgs) -> Result<Output, Error> {
         .map(|p| hex_arg("param", p))
         .collect::<Result<_, _>>()?;
     let refs: Vec<&[u8]> = ps.iter().map(|p| p.as_slice()).collect();
-    let o = kdf_fn(&key, fc, &refs)?;
+    let (o, backend, cycles) = match a.backend {
+        BackendKind::Model => (kdf_fn(&key, fc, &refs)?, "model", serde_json::Value::Null),
+        kind => {
+            // The engine's HASH command; the profile does not enter a raw KDF.
+            let mut e = open_engine(kind, &a.link, &Profile::default())?;
+            let o = aiotsec::engine::kdf(&mut *e, &key, fc, &refs)?;
+            (o, e.name(), cycles_json(&*e))
+        }
+    };
     let h = encode(o.expose());
     Ok(Output::new(
         h.clone(),
-        json!({"output": h, "s": encode(&kdf_input(fc, &refs)?)}),
+        json!({"output": h, "s": encode(&kdf_input(fc, &refs)?), "backend": backend, "cycles": cycles}),
     ))
 }
 
