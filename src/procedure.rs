@@ -436,15 +436,21 @@ impl<'a> Run<'a> {
         let (how, vals) = match executed.keys {
             KeySource::EngineDerive { cycles } => (
                 "engine DERIVE: KAIOTF and both keys derived inside the engine from its key store",
-                cycles.map(|c| vec![("DERIVE cycles", c.to_string())]).unwrap_or_default(),
+                cycles
+                    .map(|c| vec![("DERIVE cycles", c.to_string())])
+                    .unwrap_or_default(),
             ),
             KeySource::SoftwareLoaded => (
                 "derived KAIOTF and both keys in software, loaded into its engine (no DERIVE)",
                 vec![],
             ),
         };
-        self.rec
-            .add(5, "Device", format!("{how}; MAC verified, {deciphered}"), &vals);
+        self.rec.add(
+            5,
+            "Device",
+            format!("{how}; MAC verified, {deciphered}"),
+            &vals,
+        );
         self.rec.add(
             6,
             "Device",

@@ -140,12 +140,18 @@ fn engine_derive_gives_the_model_keys_and_zeroize_clears_the_kdf_unit() {
     let p = Profile::default();
     for len in [16usize, 32] {
         let ltk = LongTermKey::from_slice(&vec![0xa5; len]).unwrap();
-        let (na, nd) = (vec![0x11; p.kaiotf.n_aiotf_len], vec![0x22; p.kaiotf.n_dev_len]);
+        let (na, nd) = (
+            vec![0x11; p.kaiotf.n_aiotf_len],
+            vec![0x22; p.kaiotf.n_dev_len],
+        );
         let mut e = RtlEngine::new(&p).unwrap();
         e.set_key_store(&ltk).unwrap();
         e.derive(&na, &nd).unwrap();
         let cycles = e.last_cycles().unwrap();
-        assert!(cycles <= 40_000, "DERIVE took {cycles} cycles (budget 40,000)");
+        assert!(
+            cycles <= 40_000,
+            "DERIVE took {cycles} cycles (budget 40,000)"
+        );
         assert!(e.engine_secret_bits_set() > 0);
         let mut m = ModelEngine::new(p.clone());
         m.set_key_store(&ltk).unwrap();

@@ -271,3 +271,83 @@ fn failed_integrity_checks_end_the_key_agreement_at_the_limit() {
         assert!(matches!(a.state(), AiotfState::Idle));
     }
 }
+
+/// An engine without DERIVE: the model with `has_derive` off (everything else forwarded).
+struct NoDerive(ModelEngine);
+
+impl aiotsec::engine::CryptoEngine for NoDerive {
+    fn name(&self) -> &'static str {
+        "model-no-derive"
+    }
+    fn load_keys(
+        &mut self,
+        enc: &aiotsec::keys::Key128,
+        int: &aiotsec::keys::Key128,
+    ) -> Result<(), aiotsec::engine::EngineError> {
+        self.0.load_keys(enc, int)
+    }
+    fn zeroize(&mut self) -> Result<(), aiotsec::engine::EngineError> {
+        self.0.zeroize()
+    }
+    fn aes_block(
+        &mut self,
+        key: &aiotsec::keys::Key128,
+        block: &[u8; 16],
+    ) -> Result<[u8; 16], aiotsec::engine::EngineError> {
+        self.0.aes_block(key, block)
+    }
+    fn nea2(
+        &mut self,
+        i: aiotsec::profile::SecurityInputs,
+        d: &[u8],
+        b: usize,
+    ) -> Result<Vec<u8>, aiotsec::engine::EngineError> {
+        self.0.nea2(i, d, b)
+    }
+    fn nia2(
+        &mut self,
+        i: aiotsec::profile::SecurityInputs,
+        d: &[u8],
+        b: usize,
+    ) -> Result<[u8; 4], aiotsec::engine::EngineError> {
+        self.0.nia2(i, d, b)
+    }
+    fn unprotect(
+        &mut self,
+        f: &mut [u8],
+    ) -> Result<aiotsec::engine::Outcome, aiotsec::engine::EngineError> {
+        self.0.unprotect(f)
+    }
+    fn protect(
+        &mut self,
+        f: &mut [u8],
+    ) -> Result<aiotsec::engine::Outcome, aiotsec::engine::EngineError> {
+        self.0.protect(f)
+    }
+}
+
+#[test]
+fn the_device_derives_in_its_engine_when_the_engine_can() {
+    let p = Profile::default();
+    let c = cfg(true, Command::Disable, None);
+    let with = run(&c);
+    let mut e = NoDerive(ModelEngine::new(p.clone()));
+    let without = procedure::run(&p, &c, &mut e).unwrap();
+    assert!(with.success && without.success);
+    let step5 = |t: &procedure::Trace| {
+        t.steps
+            .iter()
+            .filter(|s| s.step == 5)
+            .map(|s| s.action.clone())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    assert!(step5(&with).contains("engine DERIVE"), "{}", step5(&with));
+    assert!(
+        step5(&without).contains("in software"),
+        "{}",
+        step5(&without)
+    );
+    // Same keys either way: the same protected response.
+    assert_eq!(with.response_data, without.response_data);
+}

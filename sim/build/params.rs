@@ -131,7 +131,10 @@ pub(crate) fn profile_params(path: &Path) -> Params {
     for (name, key, bits) in kdf {
         let v = int(key);
         if (bits == 8 && v > 255) || v > 256 {
-            fail(&format!("{}: {key} = {v} out of range for the RTL", path.display()));
+            fail(&format!(
+                "{}: {key} = {v} out of range for the RTL",
+                path.display()
+            ));
         }
         if bits == 8 {
             gflags.push((name.to_string(), format!("8'h{v:02x}")));
@@ -192,7 +195,9 @@ pub(crate) fn rust_doc(name: &str) -> String {
              `kaiotf.n_dev_offset`)."
         }
         "ND_LEN" => "`ND_LEN`: octets of N_DEV (profile `kaiotf.n_dev_len`).",
-        "FC_A4" => "`FC_A4`: FC of the Annex A.4 command key derivation (profile `command_keys.fc`).",
+        "FC_A4" => {
+            "`FC_A4`: FC of the Annex A.4 command key derivation (profile `command_keys.fc`)."
+        }
         "ENC_DIST" => {
             "`ENC_DIST`: P0 of the KCommand_enc derivation (profile \
              `command_keys.enc_distinguisher`)."

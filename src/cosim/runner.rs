@@ -387,16 +387,16 @@ impl<'a> Runner<'a> {
         }
         let (rtl_out, cycles) = match &mut self.serial {
             Some(e) => {
-                let out = txn.run(&mut **e);
-                (out, e.last_cycles().unwrap_or(0))
+                let (out, c) = txn.run_timed(&mut **e);
+                (out, c.unwrap_or(0))
             }
             None => {
                 // Stall settings are per transaction; `set_stall_prob` only fails outside [0, 1).
                 let _ = self.rtl.set_stall_prob(stall);
                 self.rtl.set_random_placement(random);
                 self.rtl.reseed(txn_seed);
-                let out = txn.run(&mut self.rtl);
-                (out, self.rtl.last_cycles().unwrap_or(0))
+                let (out, c) = txn.run_timed(&mut self.rtl);
+                (out, c.unwrap_or(0))
             }
         };
         let model_out = txn.run(&mut self.model);

@@ -78,7 +78,7 @@ impl Txn {
             Txn::Protect { .. } => "protect",
             Txn::Hash { key: None, .. } => "sha256",
             Txn::Hash { key: Some(_), .. } => "hmac-sha256",
-            Txn::Derive { .. } => "derive+use",
+            Txn::Derive { .. } => "derive",
         }
     }
 
@@ -116,8 +116,32 @@ impl Txn {
         }
     }
 
+    /// [`Txn::run`], with the cycles of the operation the transaction is about (a hardware
+    /// backend's; `None` on the model): the last command's, or DERIVE's for a DERIVE checked by
+    /// its effect.
+    pub(super) fn run_timed(
+        &self,
+        e: &mut dyn CryptoEngine,
+    ) -> (Result<TxnOut, EngineError>, Option<u64>) {
+        let mut derive_cycles = None;
+        let out = self.run_inner(e, &mut derive_cycles);
+        let cycles = match self {
+            Txn::Derive { .. } => derive_cycles,
+            _ => e.last_cycles(),
+        };
+        (out, cycles)
+    }
+
     /// Run the transaction on `e` (loading its keys first when it needs them).
     pub(super) fn run(&self, e: &mut dyn CryptoEngine) -> Result<TxnOut, EngineError> {
+        self.run_inner(e, &mut None)
+    }
+
+    fn run_inner(
+        &self,
+        e: &mut dyn CryptoEngine,
+        derive_cycles: &mut Option<u64>,
+    ) -> Result<TxnOut, EngineError> {
         let load = |e: &mut dyn CryptoEngine, k: &KeyPair| {
             e.load_keys(&Key128::new(k.0), &Key128::new(k.1))
         };
@@ -177,6 +201,7 @@ impl Txn {
                     .map_err(|e| EngineError::Invalid(e.to_string()))?;
                 e.set_key_store(&k)?;
                 e.derive(n_aiotf, n_dev)?;
+                *derive_cycles = e.last_cycles();
                 let c = e.nea2(*inputs, data, *bits)?;
                 let mac = e.nia2(*inputs, data, *bits)?;
                 let mut f = frame.clone();

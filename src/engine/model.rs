@@ -130,7 +130,8 @@ impl CryptoEngine for ModelEngine {
             .key_store
             .as_ref()
             .ok_or_else(|| EngineError::Invalid("DERIVE with no key store provisioned".into()))?;
-        let kaiotf = crate::kdf::derive_kaiotf(&self.profile, k, n_aiotf, n_dev).map_err(invalid)?;
+        let kaiotf =
+            crate::kdf::derive_kaiotf(&self.profile, k, n_aiotf, n_dev).map_err(invalid)?;
         let keys = crate::kdf::derive_command_keys(&self.profile, &kaiotf).map_err(invalid)?;
         self.keys = Some(keys);
         Ok(())
@@ -219,7 +220,10 @@ mod tests {
     fn derive_loads_the_keys_the_kdf_gives() {
         let p = Profile::default();
         let k = LongTermKey::from_slice(&[0x42; 32]).unwrap();
-        let (na, nd) = (vec![1u8; p.kaiotf.n_aiotf_len], vec![2u8; p.kaiotf.n_dev_len]);
+        let (na, nd) = (
+            vec![1u8; p.kaiotf.n_aiotf_len],
+            vec![2u8; p.kaiotf.n_dev_len],
+        );
         let mut e = ModelEngine::new(p.clone());
         assert!(e.derive(&na, &nd).is_err(), "no key store yet");
         e.set_key_store(&k).unwrap();
@@ -255,7 +259,10 @@ mod tests {
             e.hash(None, &vec![0; FRAME_CAPACITY + 1]),
             Err(EngineError::Capacity { .. })
         ));
-        assert!(e.hash(Some(&[0; 64]), &vec![0; FRAME_CAPACITY - 64]).is_ok());
+        assert!(
+            e.hash(Some(&[0; 64]), &vec![0; FRAME_CAPACITY - 64])
+                .is_ok()
+        );
     }
 
     proptest! {

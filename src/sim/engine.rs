@@ -9,8 +9,8 @@ use std::ptr::NonNull;
 use super::Variant;
 use super::ffi::{
     TceIn, TceOut, aiot_tce_delete, aiot_tce_new, aiot_tce_reg_layout, aiot_tce_reg_nwords,
-    aiot_tce_reg_snap, aiot_tce_secret_bits, aiot_tce_set_key_store, aiot_tce_secret_names, aiot_tce_step,
-    aiot_tce_trace_close, aiot_tce_trace_error, aiot_tce_trace_open,
+    aiot_tce_reg_snap, aiot_tce_secret_bits, aiot_tce_secret_names, aiot_tce_set_key_store,
+    aiot_tce_step, aiot_tce_trace_close, aiot_tce_trace_error, aiot_tce_trace_open,
 };
 use super::trace::{TraceFormat, check_trace, close_trace, open_trace};
 use crate::error::EngineError;

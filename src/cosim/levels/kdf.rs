@@ -73,7 +73,8 @@ fn kdf_answers(r: &mut Runner) {
         };
         if v.truncated {
             let m = txn.run(&mut r.model);
-            let ok = matches!(&m, Ok(TxnOut::Bytes(d)) if d.len() == 32 && d[16..] == v.expected[..]);
+            let ok =
+                matches!(&m, Ok(TxnOut::Bytes(d)) if d.len() == 32 && d[16..] == v.expected[..]);
             r.expect(&format!("{} (model vs vector)", v.name), ok, || {
                 format!("model {m:?}")
             });
@@ -140,7 +141,9 @@ fn fips180(r: &mut Runner) {
 /// Message lengths around the padding boundaries (SHA-256 and HMAC with a 32-octet key), and
 /// every HMAC key length 0..=64 plus 65 and 131 (hashed first).
 fn lengths(r: &mut Runner) {
-    for len in [0, 1, 54, 55, 56, 57, 63, 64, 65, 118, 119, 120, 127, 128, 129, 183, 184] {
+    for len in [
+        0, 1, 54, 55, 56, 57, 63, 64, 65, 118, 119, 120, 127, 128, 129, 183, 184,
+    ] {
         let mut m = vec![0u8; len];
         r.rng.fill_bytes(&mut m);
         let key = r.ltk(32);
@@ -207,9 +210,10 @@ fn derive_short_region(r: &mut Runner) {
     };
     r.check("keys before a refused DERIVE", before, 0.0, false);
     let span = crate::engine::rtl::derive_span();
-    let _ = r.rtl.set_key_store(&crate::keys::LongTermKey::from_slice(&[7; 16]).unwrap_or_else(
-        |_| unreachable!("16 octets are a valid long-term key"),
-    ));
+    let _ = r.rtl.set_key_store(
+        &crate::keys::LongTermKey::from_slice(&[7; 16])
+            .unwrap_or_else(|_| unreachable!("16 octets are a valid long-term key")),
+    );
     let ns = SecurityInputs {
         count: 0,
         bearer: 0,

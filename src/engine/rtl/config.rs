@@ -98,7 +98,11 @@ pub fn check_profile(profile: &Profile) -> Result<(), EngineError> {
         ("kaiotf.n_aiotf_len", k.n_aiotf_len, params::NA_LEN),
         ("kaiotf.n_dev_offset", k.n_dev_offset, params::ND_OFF),
         ("kaiotf.n_dev_len", k.n_dev_len, params::ND_LEN),
-        ("command_keys.fc", usize::from(c.fc), usize::from(params::FC_A4)),
+        (
+            "command_keys.fc",
+            usize::from(c.fc),
+            usize::from(params::FC_A4),
+        ),
         (
             "command_keys.enc_distinguisher",
             usize::from(c.enc_distinguisher),
@@ -109,8 +113,16 @@ pub fn check_profile(profile: &Profile) -> Result<(), EngineError> {
             usize::from(c.int_distinguisher),
             usize::from(params::INT_DIST),
         ),
-        ("algorithms.nea2", usize::from(a.nea2), usize::from(params::ALG_NEA2)),
-        ("algorithms.nia2", usize::from(a.nia2), usize::from(params::ALG_NIA2)),
+        (
+            "algorithms.nea2",
+            usize::from(a.nea2),
+            usize::from(params::ALG_NEA2),
+        ),
+        (
+            "algorithms.nia2",
+            usize::from(a.nia2),
+            usize::from(params::ALG_NIA2),
+        ),
     ];
     for (name, got, b) in built {
         if got != b {

@@ -448,9 +448,8 @@ impl CryptoEngine for RtlEngine {
         crate::engine::check_hash_args(key, msg, self.buf.len())?;
         let k = key.unwrap_or(&[]);
         let n = k.len() + msg.len();
-        let octet = crate::engine::ops::hash_octet(key.is_some(), k.len()).ok_or_else(|| {
-            EngineError::Invalid(format!("HMAC key of {} octets", k.len()))
-        })?;
+        let octet = crate::engine::ops::hash_octet(key.is_some(), k.len())
+            .ok_or_else(|| EngineError::Invalid(format!("HMAC key of {} octets", k.len())))?;
         self.fill_garbage();
         let addr = self.place(n.max(32));
         self.buf[addr..addr + k.len()].copy_from_slice(k);

@@ -3,11 +3,11 @@
 use serde_json::json;
 
 use aiotsec::algorithms::{check_inputs, octets_for};
+use aiotsec::engine::BackendKind;
 use aiotsec::error::Error;
 use aiotsec::hexutil::{encode, parse_hex_u64};
 use aiotsec::kdf::{kdf as kdf_fn, kdf_input};
 use aiotsec::keys::Key128;
-use aiotsec::engine::BackendKind;
 use aiotsec::profile::{Profile, SecurityInputs};
 
 use super::{hex_arg, load_profile, no_profile, open_engine};
