@@ -178,7 +178,7 @@ module engine_uart_bridge #(
     .mem_ack(ack_q), .mem_rdata(fb_q), .mem_own(mem_own));
 
   // ---------------------------------------------------------------- frame buffer (engine while it owns it)
-  reg  [7:0]   fb [0:(1<<W)-1];
+  (* no_rw_check *) reg [7:0] fb [0:(1<<W)-1];
   wire         fb_wr = (state_q == S_WWR);
   wire [W-1:0] fb_a  = mem_own ? mem_addr : a_q[W-1:0];
   wire         fb_we = mem_own ? (mem_we && ack_q) : fb_wr;
@@ -189,7 +189,7 @@ module engine_uart_bridge #(
   end
 
   // ---------------------------------------------------------------- staging buffer
-  reg  [7:0]    stg [0:(1<<IW)-1];
+  (* no_rw_check *) reg [7:0] stg [0:(1<<IW)-1];
   wire          in_frame = (state_q >= S_SEQ) && (state_q <= S_CL);
   wire          rx_oct   = rx_valid && in_frame;
   wire          stg_pay  = rx_valid && (state_q == S_PAY) && !busy_q;
