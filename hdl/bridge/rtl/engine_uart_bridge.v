@@ -74,6 +74,7 @@ module engine_uart_bridge #(
   localparam [15:0]  MAXP16  = MAX_PAY[15:0];
   localparam [15:0]  MAXD16  = MAX_DATA[15:0];
   localparam integer SW      = ((W > IW) ? W : IW) + 1;   // range-check sum width
+  localparam integer AW      = (SW - 1 > 8) ? SW - 1 : 8; // a_q: frame and staging addresses
   // the timeout counter starts at TMO_INIT and fires when it is all ones: TIMEOUT_CLKS - 1
   // increments after its last clear (the carry out of the increment, no comparator)
   localparam integer TMO_SPAN_I = (1 << TW) - TIMEOUT_CLKS;
@@ -81,7 +82,7 @@ module engine_uart_bridge #(
   localparam [TW-1:0] TMO_INIT = TMO_SPAN[TW-1:0];
   localparam integer SCRUB_LAST_I = MAX_PAY - 1;
   localparam [IW-1:0] SCRUB_LAST = SCRUB_LAST_I[IW-1:0];
-  localparam [15:0]  A5_16 = 16'd5;
+  localparam [AW-1:0] A5 = 5;
   localparam [IW-1:0] I2 = 2;
 
   localparam [7:0] SYNC_REQ = 8'ha5, SYNC_RSP = 8'h5a;
@@ -116,11 +117,13 @@ module engine_uart_bridge #(
   reg [7:0]    seq_q, cseq_q;
   reg [2:0]    op_q;
   reg          opbad_q;
-  reg [15:0]   len_q;      // the request's LEN
+  reg [IW-1:0] ln_q;       // the request's LEN (at most MAX_PAY past S_LL: IW bits hold it)
+  reg          lh_gt_q, lh_eq_q, lh_z_q;   // LEN's high octet >, == MAX_PAY's; == 0
   reg [IW-1:0] i_q;        // payload / scrub / WRITE / response octet index
   // ADDR (a_q) and COUNT / ELEN (f_q) arrive through a byte shift chain (rx -> f_q -> a_q):
   // the first 4 octets after LEN (5 for a COMMAND: ENG_OP comes first) end up as a_q, f_q
-  reg [15:0]   a_q;        // ADDR; frame pointer; command-octet index (staging) while busy
+  reg [AW-1:0] a_q;        // ADDR; frame pointer; command-octet index (staging) while busy
+  reg          ahi_q;      // ADDR has bits at or above ADDR_W (only the range check needs them)
   reg [15:0]   f_q;        // COUNT / ELEN; [IW-1:0] end of the command octets while busy
   reg [2:0]    eop_q;      // ENG_OP; eophi_q: ENG_OP over 7
   reg          eophi_q;
@@ -232,7 +235,13 @@ module engine_uart_bridge #(
     end
   endfunction
   // LEN is at most MAX_PAY here (checked after the LEN field): its low IW bits are all of it
-  wire [IW-1:0] ln    = len_q[IW-1:0];
+  wire [IW-1:0] ln    = ln_q;
+  wire [15:0]   ln16  = {{(16-IW){1'b0}}, ln_q};
+  // LEN's octets as they arrive, 16 bits wide whatever IW is (only IW of them are kept)
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [15:0]   ln_lh = {rx_data, ln16[7:0]};
+  wire [15:0]   ln_ll = {ln16[15:8], rx_data};
+  /* verilator lint_on UNUSEDSIGNAL */
   wire        crc_ok  = (crc == 16'd0);
   wire        len0    = (ln == {IW{1'b0}});
   wire        lhi2    = (ln >> 2) == {IW{1'b0}};
@@ -258,8 +267,7 @@ module engine_uart_bridge #(
   wire          s_gt  = ((s_hi >> 1) != {SW{1'b0}}) ||
                         (s_hi[0] && ((op_q == OP_WRITE) ? (((s_lo >> 2) != {SW{1'b0}}) || (s_lo[1:0] == 2'd3))
                                                         : (s_lo != {SW{1'b0}})));
-  wire [31:0]   a32   = {16'd0, a_q};
-  wire        a_hi    = ((a32 >> W) != 32'd0);
+  wire        a_hi    = ahi_q;
   wire        cnt_bad = (f_q == 16'd0) || gt16(f_q, MAXD16);
   wire        cmd_bad = eophi_q || a_hi || ((f32 >> LW) != 32'd0);
   wire        range_bad = (op_q == OP_CMD) ? cmd_bad :
@@ -346,8 +354,8 @@ module engine_uart_bridge #(
        st_wwr = (state_q == S_WWR), st_scr = (state_q == S_SCRUB),
        st_rw   = (state_q == S_RWAIT), st_th  = (state_q == S_TH),  st_tp  = (state_q == S_TP),
        st_tc   = (state_q == S_TC);
-  wire len_big  = gt16({len_q[15:8], rx_data}, MAXP16);
-  wire len_zero = (len_q[15:8] == 8'd0) && (rx_data == 8'd0);
+  wire len_big  = lh_gt_q || (lh_eq_q && gt8(rx_data, MAXP16[7:0]));
+  wire len_zero = lh_z_q && (rx_data == 8'd0);
   wire octdet   = busy_q && !go_q && !dat_have && dat_ready && !octerr_q && !zero_q;
   wire frm_end  = in_frame && (rx_ferr || (!rx_valid && tmo_fire));   // ERR_FRAMING / ERR_TIMEOUT
   wire r_len    = st_ll && rx_valid && len_big;                        // ERR_LEN after LEN
@@ -420,16 +428,20 @@ module engine_uart_bridge #(
   wire i_inc = (rx_valid && (st_pay || st_ch)) || st_wwr || (st_scr && !rx_valid) || emit;
   wire a_clr = c_rst;
   wire a_inc = dat_hs || st_wwr || (st_tp && emit && k_read);
-  wire [15:0] a_inc_v = a_q + 1'b1;
+  wire [AW-1:0] a_inc_v = a_q + 1'b1;
+  // ADDR through the chain: a_q takes {a_q[7:0], f_q[15:8]}; what does not fit is only a flag
+  wire [15:0]   a_sh    = {a_q[7:0], f_q[15:8]};
   always @(posedge clk) begin
     // indexes and pointers
     if (!rst_n || i_clr) i_q <= {IW{1'b0}};
     else if (c_wr) i_q <= I2;
     else if (i_inc) i_q <= i_nx;
-    if (!rst_n || a_clr) a_q <= 16'd0;
-    else if (cmd_hs) a_q <= A5_16;
-    else if (chain) a_q <= {a_q[7:0], f_q[15:8]};
+    if (!rst_n || a_clr) a_q <= {AW{1'b0}};
+    else if (cmd_hs) a_q <= A5;
+    else if (chain) a_q <= a_sh[AW-1:0];
     else if (a_inc) a_q <= a_inc_v;
+    if (!rst_n || a_clr) ahi_q <= 1'b0;
+    else if (chain) ahi_q <= ((a_sh >> W) != 16'd0);
     if (!rst_n || a_clr) f_q <= 16'd0;
     else if (chain) f_q <= {f_q[7:0], rx_data};
     else if (cmd_hs) f_q[IW-1:0] <= ln;
@@ -440,10 +452,12 @@ module engine_uart_bridge #(
     else if (c_cmd) cseq_q <= seq_q;
     if (!rst_n || c_rst) begin op_q <= 3'd0; opbad_q <= 1'b0; end
     else if (st_op && rx_valid) begin op_q <= rx_data[2:0]; opbad_q <= gt8(rx_data, 8'd4); end
-    if (!rst_n || c_rst) len_q <= 16'd0;
-    else begin
-      if (st_lh && rx_valid) len_q[15:8] <= rx_data;
-      if (st_ll && rx_valid) len_q[7:0] <= rx_data;
+    if (!rst_n || c_rst) ln_q <= {IW{1'b0}};
+    else if (st_lh && rx_valid) ln_q <= ln_lh[IW-1:0];
+    else if (st_ll && rx_valid) ln_q <= ln_ll[IW-1:0];
+    if (st_lh && rx_valid) begin
+      lh_gt_q <= gt8(rx_data, MAXP16[15:8]); lh_eq_q <= (rx_data == MAXP16[15:8]);
+      lh_z_q <= (rx_data == 8'd0);
     end
     if (!rst_n || c_rst) begin eop_q <= 3'd0; eophi_q <= 1'b0; end
     else if (stage && (op_q == OP_CMD) && (i_q == {IW{1'b0}})) begin
