@@ -102,14 +102,14 @@ module engine_uart_bridge #(
   wire       rx_valid, rx_ferr;
   wire [7:0] rx_data;          // 0 but in the cycle of rx_valid (uart_rx clears it when taken)
   wire       tx_ready;
-  reg  [7:0] txb;              // the response octet the transmitter takes at emit
+  wire [7:0] txb;              // the response octet the transmitter takes at emit
   wire       emit;
 
   uart_rx #(.CLKS_PER_BIT(CLKS_PER_BIT)) u_rx (
     .clk(clk), .rst_n(rst_n), .rx(uart_rx),
     .out_valid(rx_valid), .out_ready(1'b1), .out_data(rx_data), .ferr(rx_ferr));
   uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) u_tx (
-    .clk(clk), .rst_n(rst_n), .in_valid(emit), .in_ready(tx_ready), .in_data(txb),
+    .clk(clk), .rst_n(rst_n), .in_valid(emit), .in_ready(tx_ready), .in_data(bus),
     .tx(uart_tx));
 
   // ---------------------------------------------------------------- registers
@@ -145,24 +145,32 @@ module engine_uart_bridge #(
   reg [TW-1:0] tmo_q;
   reg          ack_q;
 
+  wire st_hunt = (state_q == S_HUNT),  st_seq = (state_q == S_SEQ), st_op = (state_q == S_OP),
+       st_lh   = (state_q == S_LH),    st_ll  = (state_q == S_LL),  st_pay = (state_q == S_PAY),
+       st_ch   = (state_q == S_CH),    st_cl  = (state_q == S_CL),  st_chk = (state_q == S_CHK),
+       st_wwr  = (state_q == S_WWR),   st_scr = (state_q == S_SCRUB),
+       st_rw   = (state_q == S_RWAIT), st_th  = (state_q == S_TH),  st_tp  = (state_q == S_TP),
+       st_tc   = (state_q == S_TC);
+
   // ---------------------------------------------------------------- CRC (requests and responses)
-  wire        in_frame = (state_q == S_SEQ) || (state_q == S_OP) || (state_q == S_LH) ||
-                         (state_q == S_LL) || (state_q == S_PAY) || (state_q == S_CH) ||
-                         (state_q == S_CL);
-  wire        in_tx    = (state_q == S_TH) || (state_q == S_TP) || (state_q == S_TC);
+  wire        in_frame = st_seq || st_op || st_lh || st_ll || st_pay || st_ch || st_cl;
+  wire        in_tx    = st_th || st_tp || st_tc;
   wire        rx_oct   = rx_valid && in_frame;
   wire        crc_busy;
   wire [15:0] crc;
-  wire        hunt_sync = rx_valid && (state_q == S_HUNT) && (rx_data == SYNC_REQ);
-  wire        tx_sync   = (state_q == S_TH) && (i_q[2:0] == 3'd0);
-  wire        tx_clast  = (state_q == S_TC) && i_q[0];
+  wire        hunt_sync = rx_valid && st_hunt && (rx_data == SYNC_REQ);
+  wire        tx_sync   = st_th && (i_q[2:0] == 3'd0);
+  wire        tx_clast  = st_tc && i_q[0];
+  // the octet on the way out or in: the response octet (0 outside the transmit states) or the
+  // received one (0 but in the cycle of rx_valid, and a response octet leaves only without one)
+  wire [7:0]  bus       = txb | rx_data;
   // the CRC takes a request octet as it arrives, a response octet as the transmitter takes it
   // (not SYNC; not the last CRC octet: after the high one crc[15:8] is the old crc[7:0])
   crc16_ccitt u_crc (
     .clk(clk), .rst_n(rst_n), .init(hunt_sync || (emit && tx_sync)),
-    .in_valid(rx_oct || (emit && !tx_sync && !tx_clast)), .in_data(in_tx ? txb : rx_data),
+    .in_valid(rx_oct || (emit && !tx_sync && !tx_clast)), .in_data(bus),
     .busy(crc_busy), .crc(crc));
-  assign emit = in_tx && tx_ready && !crc_busy;
+  assign emit = in_tx && tx_ready && !crc_busy && !rx_valid;
 
   // ---------------------------------------------------------------- engine
   wire          cmd_ready, dat_ready, rsp_valid, mem_req, mem_we, mem_own;
@@ -284,12 +292,6 @@ module engine_uart_bridge #(
   // S_TH, i_q 0 .. 4: 5A, SEQ, STATUS, LEN (2); S_TP, i_q 0 .. LEN-1: payload; S_TC: CRC (2)
   wire        k_read = (rk_q == K_READ);
   wire [3:0]  k      = i_q[3:0];
-  // COMMAND k = 0 status, 1 .. 4 MAC, 5 .. 8 CYCLES (most significant first)
-  wire [7:0]  c_lo   = k[1] ? (k[0] ? rsp_mac[15:8] : rsp_mac[23:16])
-                            : (k[0] ? rsp_mac[31:24] : {5'd0, rsp_status});
-  wire [7:0]  c_hi   = k[1] ? (k[0] ? cyc_q[15:8] : cyc_q[23:16])
-                            : (k[0] ? cyc_q[31:24] : rsp_mac[7:0]);
-  wire [7:0]  cmd_oct = k[3] ? cyc_q[7:0] : (k[2] ? c_hi : c_lo);
   reg  [7:0]  ping_oct;
   always @(*) begin
     case (k[2:0])
@@ -299,7 +301,13 @@ module engine_uart_bridge #(
       default: ping_oct = MAXD16[7:0];
     endcase
   end
-  reg  [7:0]  hdr_oct;
+  // COMMAND k = 0 status, 1 .. 4 MAC, 5 .. 8 CYCLES (most significant first)
+  wire [7:0]  c_lo   = k[1] ? (k[0] ? rsp_mac[15:8] : rsp_mac[23:16])
+                            : (k[0] ? rsp_mac[31:24] : {5'd0, rsp_status});
+  wire [7:0]  c_hi   = k[1] ? (k[0] ? cyc_q[15:8] : cyc_q[23:16])
+                            : (k[0] ? cyc_q[31:24] : rsp_mac[7:0]);
+  wire [7:0]  cmd_oct = k[3] ? cyc_q[7:0] : (k[2] ? c_hi : c_lo);
+  reg  [7:0]  hdr_oct, txb_r;
   always @(*) begin
     case (i_q[2:0])
       3'd0:    hdr_oct = SYNC_RSP;
@@ -311,11 +319,13 @@ module engine_uart_bridge #(
   end
   always @(*) begin
     case (state_q)
-      S_TH:    txb = hdr_oct;
-      S_TP:    txb = rk_q[1] ? (rk_q[0] ? cmd_oct : fb_q) : ping_oct;
-      default: txb = crc[15:8];                     // S_TC (both octets, see the CRC)
+      S_TH:    txb_r = hdr_oct;
+      S_TP:    txb_r = rk_q[1] ? (rk_q[0] ? cmd_oct : fb_q) : ping_oct;
+      S_TC:    txb_r = crc[15:8];                   // both CRC octets, see the CRC
+      default: txb_r = 8'd0;
     endcase
   end
+  assign txb = txb_r;
   // the last payload octet: READ COUNT, PING 8, COMMAND 9
   wire [IW-1:0] i_nx   = i_q + 1'b1;
   wire        eq_len   = (i_nx == ln);
@@ -348,12 +358,6 @@ module engine_uart_bridge #(
   // Every register below has a few named load conditions (the FSM's decisions, computed once
   // here) instead of assignments spread over the states: the muxes in front of the registers
   // stay as narrow as the sources they really have.
-  wire st_hunt = (state_q == S_HUNT),  st_seq = (state_q == S_SEQ), st_op = (state_q == S_OP),
-       st_lh   = (state_q == S_LH),    st_ll  = (state_q == S_LL),  st_pay = (state_q == S_PAY),
-       st_ch   = (state_q == S_CH),    st_cl  = (state_q == S_CL),  st_chk = (state_q == S_CHK),
-       st_wwr = (state_q == S_WWR), st_scr = (state_q == S_SCRUB),
-       st_rw   = (state_q == S_RWAIT), st_th  = (state_q == S_TH),  st_tp  = (state_q == S_TP),
-       st_tc   = (state_q == S_TC);
   wire len_big  = lh_gt_q || (lh_eq_q && gt8(rx_data, MAXP16[7:0]));
   wire len_zero = lh_z_q && (rx_data == 8'd0);
   wire octdet   = busy_q && !go_q && !dat_have && dat_ready && !octerr_q && !zero_q;
