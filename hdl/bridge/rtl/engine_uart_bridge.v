@@ -30,13 +30,24 @@
 //     holds its response (rsp_ready low) until the response frame has been written. An octet
 //     asked for after the last one given: the engine is zeroized, ERR_OCTETS.
 //   * RESET (and rst_n): zeroize the engine (one-cycle pulse), clear the bridge's registers and the
-//     staging buffer (MAX_DATA + 2 cycles, overlapping the engine's 32-cycle scrub); a command
+//     staging buffer (MAX_DATA + 2 cycles plus one per octet skipped meanwhile, overlapping the
+//     engine's 32-cycle scrub); a command
 //     running at RESET first gets ERR_ABORTED (its SEQ), then RESET answers OK.
 //   * Secrets: the staging buffer (which holds LOAD_KEYS octets) is cleared at reset, at RESET, and
 //     before every response when anything was written to it (MAX_DATA + 2 cycles; not while a
 //     command still needs its octets); its read register is 0 one cycle after such a clear. The
 //     UART's receive registers are 0 once their octet is taken. No key is ever read back.
 //   * led_busy: a command is running; led_err: the last response was an error.
+// Structure (for area on the iCE40): the FSM only picks the next state; every register has a
+// few named load conditions (the control strobes below) so the multiplexers in front of the
+// registers are only as wide as their real sources. The 4 octets after LEN (5 for COMMAND) pass
+// a byte shift chain rx -> f_q -> a_q that leaves ADDR in a_q and COUNT / ELEN in f_q; one index
+// i_q walks the payload, the clear, the WRITE copy and the response (header, payload, CRC: one
+// transmit state each); the response octet (0 outside the transmit states) ORed with the
+// received octet (0 but in its valid cycle) is the one octet bus into the transmitter and the
+// CRC; the clear of the staging buffer writes the received-octet bus in cycles without an octet
+// (so the staging buffer's write data has no multiplexer). Both buffers are block RAM without
+// read-during-write logic (no_rw_check: such a read is never used).
 // Parameters: CLKS_PER_BIT >= 4 (board: 12 MHz / baud), TIMEOUT_CLKS (board: about 100 ms),
 // MAX_DATA (4 .. 32000, the data octets of one WRITE / READ), ADDR_W (4 .. 16: the frame buffer is
 // 2^ADDR_W octets), the engine's profile parameters
