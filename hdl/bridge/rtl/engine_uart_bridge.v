@@ -278,7 +278,8 @@ module engine_uart_bridge #(
   wire        eng_busy = busy_q || mem_own || zero_q;
   // WRITE: ADDR + (LEN - 2) <= 2^ADDR_W; READ: ADDR + COUNT <= 2^ADDR_W, COUNT 1 .. MAX_DATA
   wire [SW-1:0] r_a   = {{(SW-W){1'b0}}, a_q[W-1:0]};
-  wire [SW-1:0] r_b   = {{(SW-IW){1'b0}}, ((op_q == OP_READ) ? f_q[IW-1:0] : ln)};
+  // f_q holds COUNT (READ) or, from the frame's last octet on, LEN (WRITE: see f_len)
+  wire [SW-1:0] r_b   = {{(SW-IW){1'b0}}, f_q[IW-1:0]};
   wire [SW-1:0] r_sum = r_a + r_b;                   // below 2^SW: no carry out
   wire [SW-1:0] s_hi  = r_sum >> W;
   wire [SW-1:0] s_lo  = r_sum & ~({SW{1'b1}} << W);  // r_sum mod 2^W
@@ -412,6 +413,9 @@ module engine_uart_bridge #(
   wire chain = rx_valid && !busy_q && (st_pay || st_ch || st_cl) &&
                ((i_q >> 3) == {IW{1'b0}}) && (!i_q[2] || ((op_q == OP_CMD) && (i_q[1:0] == 2'd0)));
   wire stage = rx_valid && st_pay && !busy_q;                          // a payload octet stored
+  // a WRITE's LEN into f_q at its last octet, for the range check (f_q holds junk of the chain
+  // for a WRITE; not while a command runs: then f_q is the end of its octets)
+  wire f_len = rx_valid && st_cl && !busy_q && (op_q == OP_WRITE);
 
   // ---------------------------------------------------------------- state
   always @(posedge clk) begin
@@ -459,7 +463,7 @@ module engine_uart_bridge #(
     else if (chain) ahi_q <= ((a_sh >> W) != 16'd0);
     if (!rst_n || a_clr) f_q <= 16'd0;
     else if (chain) f_q <= {f_q[7:0], rx_data};
-    else if (cmd_hs) f_q[IW-1:0] <= ln;
+    else if (cmd_hs || f_len) f_q[IW-1:0] <= ln;
     // request fields
     if (!rst_n || hunt_sync) seq_q <= 8'd0;
     else if (st_seq && rx_valid) seq_q <= rx_data;
