@@ -95,6 +95,8 @@ module engine_uart_bridge #(
   localparam [IW-1:0] SCRUB_LAST = SCRUB_LAST_I[IW-1:0];
   localparam [AW-1:0] A5 = 5;
   localparam [IW-1:0] I2 = 2;
+  localparam [15:0]  IW_MASK = ~(16'hffff << IW);
+  localparam [7:0]   CNT_HI_MASK = IW_MASK[15:8];
 
   localparam [7:0] SYNC_REQ = 8'ha5, SYNC_RSP = 8'h5a;
   localparam [2:0] OP_PING = 3'd0, OP_WRITE = 3'd1, OP_READ = 3'd2, OP_CMD = 3'd3;   // 3'd4 RESET
@@ -319,13 +321,15 @@ module engine_uart_bridge #(
   wire [7:0]  c_hi   = k[1] ? (k[0] ? cyc_q[15:8] : cyc_q[23:16])
                             : (k[0] ? cyc_q[31:24] : rsp_mac[7:0]);
   wire [7:0]  cmd_oct = k[3] ? cyc_q[7:0] : (k[2] ? c_hi : c_lo);
+  // an answered READ's COUNT is at most MAX_DATA < 2^IW: its bits from IW on are 0
+  wire [7:0]  cnt_hi  = f_q[15:8] & CNT_HI_MASK;
   reg  [7:0]  hdr_oct, txb_r;
   always @(*) begin
     case (i_q[2:0])
       3'd0:    hdr_oct = SYNC_RSP;
       3'd1:    hdr_oct = rcs_q ? cseq_q : seq_q;
       3'd2:    hdr_oct = {4'd0, rst_q};
-      3'd3:    hdr_oct = k_read ? f_q[15:8] : 8'd0;
+      3'd3:    hdr_oct = k_read ? cnt_hi : 8'd0;
       default: hdr_oct = k_read ? f_q[7:0] : {4'd0, rk_q[0], 2'd0, rk_q[0] & rk_q[1]};   // 8, 9
     endcase
   end
