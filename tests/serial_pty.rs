@@ -300,3 +300,94 @@ fn a_host_gone_mid_frame_and_a_wrong_baud_rate() {
     let mut e = b.open(BAUD).expect("the right baud rate again");
     unchanged(&mut e, mac, &pattern, "wrong baud rate");
 }
+
+/// A long NIA2 (the whole 4 KiB buffer) as raw octets, then `second` pipelined right behind it
+/// in the same write: the second frame arrives while the command runs. Returns the second's
+/// response (awaited first: it is written while the command still runs) and the NIA2's.
+fn behind_a_long_nia2(
+    e: &mut SerialEngine<Port>,
+    seq: u8,
+    second: &[u8],
+    second_op: Operation,
+    second_seq: u8,
+) -> (
+    Result<zeroize::Zeroizing<Vec<u8>>, SerialError>,
+    wire::CommandResult,
+) {
+    let n = e.info().buffer_len();
+    let p = wire::command_payload(
+        Op::Nia2 as u8,
+        0,
+        (n * 8) as u16,
+        &inputs_octets(&inputs(), 0),
+    );
+    let mut raw = frame(seq, Operation::Command, &p);
+    raw.extend_from_slice(second);
+    e.send_raw(&raw).unwrap();
+    let r2 = e.exchange(second_op, second_seq, &[]);
+    let r1 = e
+        .exchange(Operation::Command, seq, &[])
+        .expect("the long NIA2 answers after the request behind it");
+    let c = wire::CommandResult::decode(&r1).expect("a COMMAND payload");
+    (r2, c)
+}
+
+#[test]
+fn a_request_while_a_command_runs_gets_err_busy() {
+    let b = BoardSim::start();
+    let mut e = b.open(BAUD).expect("open the board-sim pty");
+    let n = e.info().buffer_len();
+    assert_eq!(n, 4096);
+    let (k1, k2) = (Key128::new([0x5a; 16]), Key128::new([0xc3; 16]));
+    e.load_keys(&k1, &k2).expect("LOAD_KEYS");
+    let buf: Vec<u8> = (0..n).map(|i| (i * 7 + (i >> 8)) as u8 ^ 0xa5).collect();
+    e.write_buffer(0, &buf).expect("WRITE of the whole buffer");
+    let mut m = ModelEngine::new(Profile::default());
+    m.load_keys(&k1, &k2).unwrap();
+    let mac = m.nia2(inputs(), &buf, n * 8).unwrap();
+
+    // WRITE, READ and COMMAND behind it: ERR_BUSY with their own SEQ, nothing written; the
+    // NIA2's response still comes, with its SEQ and the model's MAC
+    let write = frame(0x62, Operation::Write, &wire::write_payload(0, &[0xee; 16]));
+    let read = frame(0x64, Operation::Read, &wire::read_payload(0, 16));
+    let cmd = frame(
+        0x66,
+        Operation::Command,
+        &wire::command_payload(Op::Nia2 as u8, 0, 64, &inputs_octets(&inputs(), 0)),
+    );
+    for (seq, second, op, seq2) in [
+        (0x61, &write, Operation::Write, 0x62),
+        (0x63, &read, Operation::Read, 0x64),
+        (0x65, &cmd, Operation::Command, 0x66),
+    ] {
+        let (r2, c) = behind_a_long_nia2(&mut e, seq, second, op, seq2);
+        match r2 {
+            Err(SerialError::Bridge { status, .. }) => {
+                assert_eq!(status, BridgeStatus::Busy, "{op:?} behind a running command")
+            }
+            other => panic!("{op:?} behind a running command: expected ERR_BUSY, got {other:?}"),
+        }
+        assert_eq!(c.eng_status, 0, "the long NIA2's status ({op:?} behind it)");
+        assert_eq!(c.mac.to_be_bytes(), mac, "the long NIA2's MAC ({op:?} behind it)");
+        assert!(
+            c.cycles > 1000,
+            "the long NIA2 ran {} cycles: long enough to be busy",
+            c.cycles
+        );
+    }
+    // PING behind it is answered (first, while the command runs)
+    let ping = frame(0x68, Operation::Ping, &[]);
+    let (r2, c) = behind_a_long_nia2(&mut e, 0x67, &ping, Operation::Ping, 0x68);
+    let info = r2.expect("PING behind a running command is answered");
+    assert_eq!(&info[..4], b"AIOT");
+    assert_eq!(c.mac.to_be_bytes(), mac, "the long NIA2's MAC (PING behind it)");
+
+    // then the bridge works as before: the refused WRITE changed nothing, the keys are there
+    assert_eq!(e.read_buffer(0, n).expect("READ"), buf, "the frame buffer changed");
+    assert_eq!(e.nia2(inputs(), &buf, n * 8).unwrap(), mac);
+    unchanged(&mut e, mac_of(&mut m, &buf[..64]), &buf[..64], "after ERR_BUSY");
+}
+
+fn mac_of(m: &mut ModelEngine, data: &[u8]) -> [u8; 4] {
+    m.nia2(inputs(), data, data.len() * 8).unwrap()
+}

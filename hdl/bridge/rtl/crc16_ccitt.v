@@ -13,17 +13,16 @@ module crc16_ccitt (
 );
   reg [8:0] sh_q;        // {octet bits still to do, marker 1}: shifts left, empty when [7:0] == 0
   wire      fb = crc[15] ^ sh_q[8];
+  // one step: a shift with the polynomial's taps (bits 12, 5, 0) XORed with the feedback; the
+  // other bits only move (no logic in front of their flip-flops)
+  wire [15:0] step = {crc[14:12], crc[11] ^ fb, crc[10:5], crc[4] ^ fb, crc[3:0], fb};
 
   always @(posedge clk) begin
-    if (!rst_n) begin
-      crc <= 16'hffff; sh_q <= 9'd0;
-    end else if (busy) begin
-      crc  <= {crc[14:0], 1'b0} ^ (fb ? 16'h1021 : 16'h0000);
-      sh_q <= {sh_q[7:0], 1'b0};
-    end else begin
-      if (init) crc <= 16'hffff;
-      if (in_valid) sh_q <= {in_data, 1'b1};
-    end
+    if (!rst_n || (init && !busy)) crc <= 16'hffff;
+    else if (busy) crc <= step;
+    if (!rst_n) sh_q <= 9'd0;
+    else if (busy) sh_q <= {sh_q[7:0], 1'b0};
+    else if (in_valid) sh_q <= {in_data, 1'b1};
   end
 
   assign busy = (sh_q[7:0] != 8'd0);

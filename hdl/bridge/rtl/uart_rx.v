@@ -33,43 +33,41 @@ module uart_rx #(
   reg [1:0]    sync_q;
   reg [1:0]    state_q;
   reg [CW-1:0] cnt_q;
-  reg [3:0]    bit_q;    // 0..7 data bits, 8 stop bit
-  reg [7:0]    sh_q;
+  // the data bits shift in from the top behind a marker bit: loaded 1_0000_0000 at the start
+  // bit, the marker reaches bit 0 with the 8th data bit (no bit counter); [8:1] is the octet
+  reg [8:0]    sh_q;
   wire         rxs  = sync_q[1];
   wire         tick = (cnt_q == {CW{1'b0}});
+  wire         in_start = (state_q == S_START), in_bits = (state_q == S_BITS);
+  wire         edge_s   = (state_q == S_IDLE) && !rxs;           // a start bit begins
+  wire         go       = in_start && tick && !rxs;              // it is still 0 at its middle
+  wire         stop     = in_bits && tick && sh_q[0];            // the stop bit's middle
+  wire         good     = stop && rxs;
+  wire         take     = out_valid && out_ready;
+  wire         load     = good && (!out_valid || out_ready);      // else overrun
 
   always @(posedge clk) begin
-    if (!rst_n) begin
-      sync_q <= 2'b11; state_q <= S_IDLE; cnt_q <= {CW{1'b0}}; bit_q <= 4'd0; sh_q <= 8'd0;
-      out_valid <= 1'b0; out_data <= 8'd0; ferr <= 1'b0;
-    end else begin
-      sync_q <= {sync_q[0], rx};
-      ferr   <= 1'b0;
-      if (out_valid && out_ready) begin out_valid <= 1'b0; out_data <= 8'd0; end
-      if (!tick) cnt_q <= cnt_q - 1'b1;
-      case (state_q)
-        S_IDLE: if (!rxs) begin state_q <= S_START; cnt_q <= HALF; end
-        S_START: if (tick) begin
-          if (rxs) state_q <= S_IDLE;                 // glitch: no start bit at its middle
-          else begin state_q <= S_BITS; cnt_q <= FULL; bit_q <= 4'd0; end
-        end
-        S_BITS: if (tick) begin
-          cnt_q <= FULL;
-          if (bit_q[3]) begin                         // stop bit
-            if (!rxs) begin ferr <= 1'b1; state_q <= S_WAIT1; end
-            else begin
-              state_q <= S_IDLE;
-              if (out_valid && !out_ready) ferr <= 1'b1;   // overrun: the held octet stays
-              else begin out_data <= sh_q; out_valid <= 1'b1; end
-            end
-            sh_q <= 8'd0;
-          end else begin
-            sh_q  <= {rxs, sh_q[7:1]};
-            bit_q <= bit_q + 1'b1;
-          end
-        end
-        default: if (rxs) state_q <= S_IDLE;          // S_WAIT1: after a framing error
-      endcase
-    end
+    if (!rst_n) sync_q <= 2'b11;
+    else sync_q <= {sync_q[0], rx};
+    // bit-time counter: HALF from the edge, FULL from each middle on
+    if (!rst_n) cnt_q <= {CW{1'b0}};
+    else if (edge_s) cnt_q <= HALF;
+    else if ((in_start || in_bits) && tick) cnt_q <= FULL;
+    else if (!tick) cnt_q <= cnt_q - 1'b1;
+    if (!rst_n || stop) sh_q <= 9'd0;
+    else if (go) sh_q <= 9'h100;
+    else if (in_bits && tick) sh_q <= {rxs, sh_q[8:1]};
+    if (!rst_n) state_q <= S_IDLE;
+    else case (state_q)
+      S_IDLE:  if (!rxs) state_q <= S_START;
+      S_START: if (tick) state_q <= rxs ? S_IDLE : S_BITS;      // back at 1: a glitch
+      S_BITS:  if (stop) state_q <= rxs ? S_IDLE : S_WAIT1;
+      default: if (rxs) state_q <= S_IDLE;                     // S_WAIT1: after a framing error
+    endcase
+    // the octet: offered until taken (overrun: an octet completed while one is held is dropped)
+    if (!rst_n || (take && !load)) begin out_valid <= 1'b0; out_data <= 8'd0; end
+    else if (load) begin out_valid <= 1'b1; out_data <= sh_q[8:1]; end
+    if (!rst_n) ferr <= 1'b0;
+    else ferr <= (stop && !rxs) || (good && out_valid && !out_ready);
   end
 endmodule
