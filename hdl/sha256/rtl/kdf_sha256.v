@@ -95,14 +95,15 @@ module kdf_sha256 #(
   reg [PW-1:0] len_q;
   reg [BW-1:0] bcnt_q;       // message block
   reg [6:0]    qf_q;         // block octet in nxt_q / being fetched (sequence 0..63)
-  reg [7:0]    cur_q, nxt_q;
+  reg [7:0]    cur_q /* verilator public_flat_rd */;   // key / message octets (secret)
+  reg [7:0]    nxt_q /* verilator public_flat_rd */;
   reg          nv_q;         // nxt_q holds octet qf_q
   reg          paused_q;
   reg [2:0]    m_q;          // digest octet of the word (captures done)
   reg          cap_q, ov_q;
-  reg [7:0]    oreg_q;
+  reg [7:0]    oreg_q /* verilator public_flat_rd */;  // digest octet (secret)
   reg [4:0]    oidx_q;
-  reg [10:0]   c_q;          // serial-adder carries
+  reg [10:0]   c_q /* verilator public_flat_rd */;     // serial-adder carries (data-dependent)
   reg [255:0]  v_q  /* verilator public_flat_rd */;
   reg [255:0]  hh_q /* verilator public_flat_rd */;
   reg [511:0]  w_q  /* verilator public_flat_rd */;
@@ -276,6 +277,7 @@ module kdf_sha256 #(
     end else begin
       // carries: round adders step with the round, the pass adder in every word slot
       if (run) c_q[9:0] <= co[9:0];
+      else if (zero) c_q[9:0] <= 10'd0;                 // no carry of the last round kept
       c_q[10] <= (vrot || wadv_h) ? co[10] : 1'b0;
       if (run) paused_q <= 1'b0;
       else if ((state_q == S_RND) && ostart) paused_q <= 1'b1;
