@@ -619,7 +619,7 @@ module tag_crypto_engine_tb;
       repeat ((t == 0) ? 12000 : (t == 1) ? 30000 : 5000) @(posedge clk);
       check(!rsp_valid && !kdf_zero(0), "DERIVE / HASH under way, the unit holding data");
       zeroize_pulse;
-      if (!(zc == 33 && zrsp == 0 && secrets_zero && !z_early))
+      if (!(zc == 33 && zrsp == 0 && secrets_zero && (!z_early || t == 2)))
         $display("zeroize case %0d: zc %0d zrsp %0d secrets_zero %b z_early %b kdf %b%b", t, zc, zrsp, secrets_zero, z_early,
                  kdf_zero(0), kdf_zero(1));
       check(zc == 33 && zrsp == 0, "zeroize in DERIVE / HASH: cmd_ready after the 32-cycle scrub, no response");
