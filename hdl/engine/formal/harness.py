@@ -334,7 +334,7 @@ endmodule
 
 def p4(aw):
     ctrl = ctrl_regs(aw)
-    common = [(n, "x_" + n, w) for n, w in ctrl] + [(n, "x_" + n, w) for n, w in AES_IN]
+    common = [(n, "x_" + n.replace(".", "_"), w) for n, w in ctrl] + [(n, "x_" + n, w) for n, w in AES_IN]
     ys0 = renames(common + RING[0]) + CUT_AES
     ys1 = (renames(common + [("ri", "x_ri", 8), ("li", "x_li", 8)]) +
            cuts([("g_ram.ro_q", 8), ("g_ram.lo_q", 8)]) + CUT_AES)
@@ -368,7 +368,7 @@ module p4_wrap (
     v += "".join("    assert (a_x_%s == b_x_%s);\n" % (n, n) for n, _ in AES_IN)
     v += "    assert (a_x_aes_clr_q == b_x_aes_clr_q);      // the AES core's reset\n"
     v += "  end\n`ifdef INV\n  always @* begin\n"
-    v += "".join("    assert (a_x_%s == b_x_%s);\n" % (n, n) for n, _ in ctrl)
+    v += "".join("    assert (a_x_%s == b_x_%s);\n" % (n.replace(".", "_"), n.replace(".", "_")) for n, _ in ctrl)
     v += """\
     assert (c <= 6'd32);
     if (c != 6'd32) assert ((a_x_state_q == 5'd%d) && (a_x_j_q <= c));   // scrubbing

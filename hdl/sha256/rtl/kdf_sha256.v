@@ -20,7 +20,9 @@
 //   * zeroize (input, any state) and reset: the operation is abandoned (a pending source request
 //     and digest octet are withdrawn), the control registers, holders and output register are
 //     cleared at that edge and the 1024 bits of the rings in the 32 cycles that follow (busy
-//     high, start_ready low). Every operation also ends with this 32-cycle scrub.
+//     high, start_ready low). Every operation also ends with this 32-cycle scrub (which also
+//     clears the round carries c_q and the octet holders). Secret-holding registers (v_q, hh_q,
+//     w_q, cur_q, nxt_q, oreg_q, c_q) are marked verilator public_flat_rd.
 //
 // Datapath (every register below is an enable-free 32-bit ring that rotates one bit per cycle,
 // with only a small multiplexer at its input; ph_q is the free-running bit phase: bit p of every
