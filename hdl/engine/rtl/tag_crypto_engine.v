@@ -23,7 +23,7 @@
 //       max(NA_OFF + NA_LEN, ND_OFF + ND_LEN) or the region leaves the buffer; no other failure.
 //       DERIVE never writes the buffer (mem_we low throughout); KAIOTF, the inner hashes and the
 //       command keys reach no output (mem_wdata carries only a HASH digest or the AES paths,
-//       mem_addr / ltk_idx only fixed schedules of the source indices). 34,065 cycles from the
+//       mem_addr / ltk_idx only fixed schedules of the source indices). 34,039 cycles from the
 //       handshake to rsp_valid with a zero-wait memory (tag_crypto_engine_tb prints it; budget
 //       40,000).
 //   * ltk_idx (out) / ltk_data (in) / ltk_len32 (in): the key store's read port: ltk_data =
