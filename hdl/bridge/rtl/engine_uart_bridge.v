@@ -201,7 +201,7 @@ module engine_uart_bridge #(
     .IND_CIPHERED(IND_CIPHERED), .MAC_TRAILER(MAC_TRAILER),
     .REQ_COUNT(REQ_COUNT), .REQ_BEARER(REQ_BEARER), .REQ_DIRECTION(REQ_DIRECTION),
     .RSP_COUNT(RSP_COUNT), .RSP_BEARER(RSP_BEARER), .RSP_DIRECTION(RSP_DIRECTION),
-    .FPGA_STYLE(FPGA_STYLE)
+    .FPGA_STYLE(FPGA_STYLE), .HAS_KDF(0)
   ) u_engine (
     .clk(clk), .rst_n(rst_n), .zeroize(zero_q),
     .cmd_valid(go_q), .cmd_ready(cmd_ready), .cmd_op(eop_q),
@@ -209,7 +209,11 @@ module engine_uart_bridge #(
     .dat_valid(dat_valid), .dat_ready(dat_ready), .dat_data(dat_valid ? stg_q : 8'd0),
     .rsp_valid(rsp_valid), .rsp_ready(rspr_q), .rsp_status(rsp_status), .rsp_mac(rsp_mac),
     .mem_req(mem_req), .mem_we(mem_we), .mem_addr(mem_addr), .mem_wdata(mem_wdata),
-    .mem_ack(ack_q), .mem_rdata(fb_q), .mem_own(mem_own));
+    .mem_ack(ack_q), .mem_rdata(fb_q), .mem_own(mem_own),
+    /* verilator lint_off PINCONNECTEMPTY */  // no key store: ltk_idx unused (HAS_KDF 0)
+    .ltk_idx(),
+    /* verilator lint_on PINCONNECTEMPTY */
+    .ltk_data(8'd0), .ltk_len32(1'b0));
 
   // ---------------------------------------------------------------- frame buffer (engine while it owns it)
   // no_rw_check: no read in the cycle of a write to the same address is ever used (engine: its

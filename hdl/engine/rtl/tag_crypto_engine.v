@@ -1,9 +1,40 @@
 // tag_crypto_engine: security engine of an Ambient IoT tag (TS 33.369 clause 5.3.2, provisional
 // profile profiles/provisional.toml). 128-NEA2 (AES-128-CTR) and 128-NIA2 (AES-128-CMAC, 32-bit
-// MAC) on a frame buffer outside the engine, plus the message-level UNPROTECT / PROTECT.
+// MAC) on a frame buffer outside the engine, plus the message-level UNPROTECT / PROTECT, and the
+// key derivation DERIVE (TS 33.369 A.3 / A.4 on the bit-serial SHA-256 / HMAC unit kdf_sha256)
+// with a raw HASH for test vectors (the interface of /work/spec/derive.md).
 //
 // Interface
-//   * Command: cmd_op / cmd_addr / cmd_len, sampled at cmd_valid && cmd_ready.
+//   * Command: cmd_op / cmd_addr / cmd_len, sampled at cmd_valid && cmd_ready. Operations:
+//       0 LOAD_KEYS, 1 ZEROIZE, 2 NEA2, 3 NIA2, 4 UNPROTECT, 5 PROTECT, 6 HASH, 7 DERIVE.
+//       Status: 0 OK, 1 MAC_FAIL, 2 BAD_IND, 3 BAD_LEN, 4 NO_KEYS, 5 BAD_OP.
+//   * HASH (6): one command octet {hmac, klen[6:0]}; region [cmd_addr, cmd_addr + cmd_len) = key
+//     (klen octets) || message; SHA-256(message) (hmac 0, klen must be 0) or HMAC-SHA-256(key,
+//     message); the 32-octet digest (FIPS byte order) is written to [cmd_addr, cmd_addr + 32)
+//     as it leaves the unit after the last compression (it overwrites the key). BAD_LEN (nothing
+//     written) for klen > 64, hmac 0 with klen != 0, cmd_len < klen, a region or a 32-octet
+//     result leaving the buffer. rsp_mac 0; the key ring and keyed state are not touched.
+//   * DERIVE (7): no command octets. K_AIoT from the key-store port (ltk_*), N_AIOTF / N_DEV read
+//     from the buffer at cmd_addr + NA_OFF / ND_OFF (NA_LEN / ND_LEN octets);
+//       KAIOTF = HMAC-SHA-256(K_AIoT, FC_A3 || N_AIOTF || u16(NA_LEN) || N_DEV || u16(ND_LEN)),
+//       KCommand_enc / _int = octets 16..31 of HMAC-SHA-256(KAIOTF, FC_A4 || ENC_DIST / INT_DIST
+//       || 00 01 || ALG_NEA2 / ALG_NIA2 || 00 01), straight into the key ring (slots 0..15 /
+//       16..31, as LOAD_KEYS puts them); keyed; OK. BAD_LEN (key ring unchanged) if cmd_len <
+//       max(NA_OFF + NA_LEN, ND_OFF + ND_LEN) or the region leaves the buffer; no other failure.
+//       DERIVE never writes the buffer (mem_we low throughout); KAIOTF, the inner hashes and the
+//       command keys reach no output (mem_wdata carries only a HASH digest or the AES paths,
+//       mem_addr / ltk_idx only fixed schedules of the source indices). 34,039 cycles from the
+//       handshake to rsp_valid with a zero-wait memory (tag_crypto_engine_tb prints it; budget
+//       40,000).
+//   * ltk_idx (out) / ltk_data (in) / ltk_len32 (in): the key store's read port: ltk_data =
+//     K_AIoT octet ltk_idx (octet 0 first), combinational from ltk_idx, sampled at a rising edge;
+//     ltk_idx follows the unit's fixed key-octet schedule during the A.3 call (3, 2, 1, 0, 7, ...,
+//     twice: ipad and opad block) and is 0 otherwise. ltk_len32: K_AIoT is 32 (1) or 16 octets,
+//     sampled when the A.3 call starts.
+//   * Builds: HAS_KDF = 0 leaves the unit out (HASH / DERIVE answer BAD_OP, the key-store port is
+//     unused); RAW_OPS = 0 (a tag build) makes LOAD_KEYS and HASH answer BAD_OP (without taking
+//     command octets). FAULT (test only): 1 CMAC subkey choice, 2 AES S-box, 3 the SHA-256 unit's
+//     Sigma1 rotation (kdf_sha256 FAULT = 1).
 //   * Command octets (dat_valid / dat_ready / dat_data), taken after the command handshake:
 //       LOAD_KEYS  32 octets: KCommand_enc octet 0..15, then KCommand_int octet 0..15
 //                  (octet 0 = bits [127:120], the FIPS-197 byte order);
@@ -15,7 +46,12 @@
 //   * Response: rsp_status, rsp_mac (the 32-bit MAC after NIA2 and PROTECT, else 0), held until
 //     rsp_ready. Memory: one octet per request, held until mem_ack.
 //   * After reset and for ZEROIZE the engine scrubs itself for 32 cycles (cmd_ready low; ZEROIZE
-//     answers OK after the scrub).
+//     answers OK after the scrub). The SHA-256 unit's zeroize is the engine's (zeroize input or
+//     ZEROIZE) and its own 32-cycle scrub runs in the same cycles: every secret register, the
+//     unit's v_q / hh_q / w_q / cur_q / nxt_q / oreg_q / c_q included, is zero when cmd_ready
+//     rises, 32 cycles after a reset cycle and 33 after a zeroize pulse (the zeroize edge plus
+//     32 scrub edges), as before the unit was added. ph_q restarts at 0 with the unit's phase
+//     on zeroize / ZEROIZE (HAS_KDF = 1), so the two always count alike.
 //   * zeroize (input): the same clear in any state, whatever the engine is waiting for (a command
 //     octet that never comes, a memory acknowledge, rsp_ready). Sampled at each rising edge: the
 //     command in progress is abandoned (a memory request or response still pending is withdrawn;
@@ -58,6 +94,13 @@
 //     keys, idle or not); park_q, the AES key and the AES state are fed zeros when not in use,
 //     so they stop toggling (and hold nothing key-dependent) within 16 cycles of a command's end.
 //     Gating the ring's clock while idle would need a hold enable (about 770 GE in this flow).
+//   * DERIVE's keys flow through the ring and park register only (no new key register): the A.3
+//     digest KAIOTF goes into the ring as it leaves the unit (octet i in slot ks(i), see g_kdf,
+//     written when that slot passes, so the unit's out_ready waits for it), the two A.4 calls
+//     read it from there in the ring's phase order; the first A.4 result (KCommand_enc) waits in
+//     park_q, the second (KCommand_int) goes into ring slots 16..31 as it leaves (the unit no
+//     longer reads the key then), and S_KCPY finally moves park_q into ring slots 0..15. Within
+//     16 cycles of DERIVE's response the ring again is the only register with key material.
 //   * FPGA_STYLE = 1 (the iCE40 shim) keeps ring_q / park_q as two small RAMs addressed by the
 //     phase (block RAM) and codes the AES core with flop enables: same behaviour cycle for cycle
 //     (tag_crypto_engine_tb runs both codings in lockstep).
@@ -75,9 +118,23 @@ module tag_crypto_engine #(
   parameter integer MAC_TRAILER = 0,
   parameter [31:0]  REQ_COUNT   = 32'h0,  parameter [4:0] REQ_BEARER = 5'd0, parameter [0:0] REQ_DIRECTION = 1'b1,
   parameter [31:0]  RSP_COUNT   = 32'h0,  parameter [4:0] RSP_BEARER = 5'd0, parameter [0:0] RSP_DIRECTION = 1'b0,
-  parameter integer FAULT       = 0,
-  parameter integer FPGA_STYLE  = 0   // 1: key ring / park register in block RAM, AES core with
+  parameter integer FAULT       = 0,   // test only: 1 CMAC subkey, 2 AES S-box, 3 SHA-256 Sigma1
+  parameter integer FPGA_STYLE  = 0,  // 1: key ring / park register in block RAM, AES core with
                                       //    flop enables (iCE40); same function, cycle for cycle
+  // DERIVE (TS 33.369 A.3 / A.4, provisional profile): FC values, nonce offsets / lengths in the
+  // frame buffer region, distinguishers, algorithm identifiers
+  parameter [7:0]   FC_A3       = 8'h8a,
+  parameter integer NA_OFF      = 0,
+  parameter integer NA_LEN      = 16,
+  parameter integer ND_OFF      = 16,
+  parameter integer ND_LEN      = 8,
+  parameter [7:0]   FC_A4       = 8'h69,
+  parameter [7:0]   ENC_DIST    = 8'h07,
+  parameter [7:0]   INT_DIST    = 8'h08,
+  parameter [7:0]   ALG_NEA2    = 8'h02,
+  parameter [7:0]   ALG_NIA2    = 8'h02,
+  parameter integer HAS_KDF     = 1,  // 0: no SHA-256 unit; HASH / DERIVE answer ST_BAD_OP
+  parameter integer RAW_OPS     = 1   // 0 (tag build): LOAD_KEYS / HASH answer ST_BAD_OP
 ) (
   input  wire              clk,
   input  wire              rst_n,
@@ -100,7 +157,10 @@ module tag_crypto_engine #(
   output wire [7:0]        mem_wdata,
   input  wire              mem_ack,
   input  wire [7:0]        mem_rdata,
-  output wire              mem_own
+  output wire              mem_own,
+  output wire [4:0]        ltk_idx,
+  input  wire [7:0]        ltk_data,
+  input  wire              ltk_len32
 );
   localparam integer W  = ADDR_W;
   localparam integer LW = ADDR_W + 4;               // length register (bits)
@@ -108,7 +168,7 @@ module tag_crypto_engine #(
 
   // operations / status
   localparam [2:0] OP_LOAD = 3'd0, OP_ZERO = 3'd1, OP_NEA = 3'd2, OP_NIA = 3'd3,
-                   OP_UNP  = 3'd4, OP_PRO  = 3'd5;
+                   OP_UNP  = 3'd4, OP_PRO  = 3'd5, OP_HASH = 3'd6, OP_DER = 3'd7;
   localparam [2:0] ST_OK = 3'd0, ST_MAC_FAIL = 3'd1, ST_BAD_IND = 3'd2, ST_BAD_LEN = 3'd3,
                    ST_NO_KEYS = 3'd4, ST_BAD_OP = 3'd5;
 
@@ -131,7 +191,19 @@ module tag_crypto_engine #(
                    S_LRUN = 5'd12, S_KX   = 5'd13, S_FRUN = 5'd14, S_MCMP = 5'd15,
                    S_MREL = 5'd16, S_MWR  = 5'd17, S_ESTART = 5'd18, S_EABS = 5'd19,
                    S_ERUN = 5'd20, S_ERD  = 5'd21, S_EWR  = 5'd22, S_CSET = 5'd23,
-                   S_ESET = 5'd24;
+                   S_ESET = 5'd24, S_KGO  = 5'd25, S_KRUN = 5'd26, S_KEND = 5'd27,
+                   S_KCPY = 5'd28;
+
+  // DERIVE / HASH constants
+  localparam integer KAW     = (ADDR_W < 6) ? 6 : ADDR_W;    // the SHA-256 unit's index width
+  localparam integer S3_LEN  = 5 + NA_LEN + ND_LEN;          // A.3 S: FC N_AIOTF L0 N_DEV L1
+  localparam integer DSPAN_I = (NA_OFF + NA_LEN > ND_OFF + ND_LEN) ? NA_OFF + NA_LEN : ND_OFF + ND_LEN;
+  localparam [LW-1:0] DER_SPAN = DSPAN_I[LW-1:0];
+  localparam [15:0] NAL16 = NA_LEN[15:0], NDL16 = ND_LEN[15:0];
+  // message octet m of S (A.3) -> buffer offset m + (m <= NA_LEN ? NA_OFF - 1 : ND_OFF - NA_LEN - 3)
+  localparam integer KO_NA_I = NA_OFF - 1;
+  localparam integer KO_ND_I = ND_OFF - NA_LEN - 3;
+  localparam [W-1:0] KO_NA = KO_NA_I[W-1:0], KO_ND = KO_ND_I[W-1:0];
 
   // ---------------------------------------------------------------- registers
   (* fsm_encoding = "one-hot" *) reg [4:0] state_q;
@@ -160,6 +232,8 @@ module tag_crypto_engine #(
   reg          indc_q, indn_q; // indication octet == IND_CIPHERED / IND_NULL
   reg          aes_clr_q;  // ZEROIZE: one-cycle synchronous reset of the AES core
   reg          badlen_q;   // region check of the command, registered at the handshake
+  reg  [7:0]   hcfg_q;     // HASH command octet: {hmac, klen} (not secret)
+  reg  [1:0]   dstg_q;     // DERIVE call: 0 A.3 (KAIOTF), 1 A.4 enc, 2 A.4 int
 
   wire [7:0]   ro;         // ring slot ph_q leaving
   wire [7:0]   lo;         // park slot ph_q[3:0] leaving
@@ -197,7 +271,10 @@ module tag_crypto_engine #(
   wire         j15     = (j_q[3:0] == 4'd15);
   wire         j14     = (j_q[3:0] == 4'd14);
 
-  assign mem_addr = base_q + off_q[W-1:0];
+  // (HASH / DERIVE: the unit's source or digest index plus a constant offset, see g_kdf)
+  wire [W-1:0] k_moff;
+  wire         in_krun = (state_q == S_KRUN);
+  assign mem_addr = base_q + (in_krun ? k_moff : off_q[W-1:0]);
 
   // header octet j (0..4: COUNT, BEARER||DIRECTION||00; then 0): raw ops from park slot j, message
   // ops from the parameters (UNPROTECT: request, PROTECT: response)
@@ -235,26 +312,48 @@ module tag_crypto_engine #(
   wire         cmd_hs  = cmd_valid && (state_q == S_IDLE) && !zeroize;
   wire         c_raw   = (cmd_op == OP_NEA) || (cmd_op == OP_NIA);
   wire         c_msg   = (cmd_op == OP_UNP) || (cmd_op == OP_PRO);
+  wire         c_hash  = (cmd_op == OP_HASH);
+  wire         c_der   = (cmd_op == OP_DER);
   // region check: raw ops in bits, message ops in octets (start + length <= buffer), written
   // without a wide adder: whole octets c_n must fit the room 2**W - addr left after the start,
   // and a raw region that exactly fills the room may not carry a partial trailing octet.
   wire [LW-1:0] c_n    = c_raw ? {3'd0, cmd_len[LW-1:3]} : cmd_len;
   wire [LW:0]  c_room  = {{(LW-W){1'b0}}, 1'b1, {W{1'b0}}} - {{(LW+1-W){1'b0}}, cmd_addr};
+  // HASH: the 32-octet result must fit too; DERIVE: the region covers both nonces
   wire         c_badlen = ({1'b0, c_n} > c_room) || (c_raw && ({1'b0, c_n} == c_room) && (cmd_len[2:0] != 3'd0)) ||
-                          (c_msg && (cmd_len < MIN_LEN));
-  wire [LW-1:0] c_len  = c_raw ? cmd_len : {cmd_len[LW-4:0] - TRAIL[LW-4:0], 3'd0};
+                          (c_msg && (cmd_len < MIN_LEN)) ||
+                          (c_hash && (c_room < {{(LW-5){1'b0}}, 6'd32})) || (c_der && (cmd_len < DER_SPAN));
+  // length register: bits for the raw and message ops, octets for HASH / DERIVE
+  wire [LW-1:0] c_len  = (c_raw || cmd_op[2:1] == 2'b11) ? cmd_len : {cmd_len[LW-4:0] - TRAIL[LW-4:0], 3'd0};
 
   // ---------------------------------------------------------------- control
   reg  [4:0]   state_d;
   reg          st_ld, setup_mac, setup_nea, step_off, j_inc, j_clr, clr_all, take;
   reg  [2:0]   st_d;
   wire         dat_load = (op_q == OP_LOAD);
-  assign dat_ready = (state_q == S_DAT) && (dat_load ? (ph_q == j_q) : ph_j) && !zeroize;
+  wire         dat_hash = (op_q == OP_HASH);
+  assign dat_ready = (state_q == S_DAT) && (dat_load ? (ph_q == j_q) : (dat_hash || ph_j)) && !zeroize;
+  // the builds: which ops exist
+  localparam   HAVE_LOAD = (RAW_OPS != 0);
+  localparam   HAVE_HASH = (RAW_OPS != 0) && (HAS_KDF != 0);
+  localparam   HAVE_DER  = (HAS_KDF != 0);
+  // HASH command octet checks
+  wire [6:0]   h_klen  = hcfg_q[6:0];
+  wire         h_bad   = (h_klen > 7'd64) || (!hcfg_q[7] && (h_klen != 7'd0)) ||
+                         (len_q < {{(LW-7){1'b0}}, h_klen});
+  // the SHA-256 unit (g_kdf below)
+  wire         k_start_ready, k_src_req, k_src_key, k_out_valid, k_busy;
+  wire [KAW-1:0] k_src_idx;
+  wire [7:0]   k_out_data;
+  wire [4:0]   k_out_idx;
+  reg          k_start;
+  wire         k_src_ack, k_out_ready;
+  wire         k_last = k_out_valid && k_out_ready && (k_out_idx == 5'd0);
 
   always @(*) begin
     state_d = state_q; st_ld = 1'b0; st_d = ST_OK; setup_mac = 1'b0; setup_nea = 1'b0;
     step_off = 1'b0; j_inc = 1'b0; j_clr = 1'b0; clr_all = 1'b0; take = 1'b0;
-    aes_go = 1'b0; st_step = 1'b0; st_keep = 1'b0; st_in = 8'h00;
+    aes_go = 1'b0; st_step = 1'b0; st_keep = 1'b0; st_in = 8'h00; k_start = 1'b0;
     case (state_q)
       S_ZERO: begin                                   // scrub: zeros through ring and park
         j_inc = 1'b1;
@@ -266,18 +365,26 @@ module tag_crypto_engine #(
         if (cmd_valid) begin
           j_clr = 1'b1;
           if (cmd_op == OP_ZERO) begin clr_all = 1'b1; state_d = S_ZERO; end
-          else if (cmd_op == OP_LOAD || c_raw) state_d = S_DAT;
+          else if ((cmd_op == OP_LOAD && HAVE_LOAD) || c_raw || (c_hash && HAVE_HASH)) state_d = S_DAT;
           else state_d = S_CHK;
         end
       end
       S_DAT: if (dat_valid && dat_ready) begin
         take = 1'b1; j_inc = 1'b1;
-        if (j_q == (dat_load ? 5'd31 : 5'd4)) state_d = S_CHK;
+        if (j_q == (dat_load ? 5'd31 : dat_hash ? 5'd0 : 5'd4)) state_d = S_CHK;
       end
       S_CHK: begin
         st_ld = 1'b1; state_d = S_RSP;
-        if (op_q == OP_LOAD)                           st_d = ST_OK;
-        else if (op_q > OP_PRO)                        st_d = ST_BAD_OP;
+        if (op_q == OP_LOAD)                           st_d = HAVE_LOAD ? ST_OK : ST_BAD_OP;
+        else if (op_q == OP_HASH) begin
+          if (!HAVE_HASH)                              st_d = ST_BAD_OP;
+          else if (badlen_q || h_bad)                  st_d = ST_BAD_LEN;
+          else begin                                   st_ld = 1'b0; state_d = S_KGO; end
+        end else if (op_q == OP_DER) begin
+          if (!HAVE_DER)                               st_d = ST_BAD_OP;
+          else if (badlen_q)                           st_d = ST_BAD_LEN;
+          else begin                                   st_ld = 1'b0; state_d = S_KGO; end
+        end
         else if (!keyed_q)                             st_d = ST_NO_KEYS;
         else if (badlen_q)                             st_d = ST_BAD_LEN;
         else if (op_q == OP_NEA) begin                 st_ld = 1'b0; state_d = S_ESET; end
@@ -376,6 +483,19 @@ module tag_crypto_engine #(
         step_off = 1'b1; j_inc = 1'b1;
         state_d = j15 ? S_ESTART : S_ERD;
       end
+      // ---- HASH / DERIVE: one call of the SHA-256 unit per S_KGO .. S_KEND
+      S_KGO:  begin k_start = 1'b1; if (k_start_ready) state_d = S_KRUN; end
+      S_KRUN: if (k_last) state_d = S_KEND;
+      S_KEND: if (k_start_ready) begin                 // the unit has scrubbed itself
+        if (op_q == OP_HASH) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
+        else if (dstg_q == 2'd2) begin j_clr = 1'b1; state_d = S_KCPY; end
+        else state_d = S_KGO;
+      end
+      // KCommand_enc: park slot j -> ring slot j (both pass at ph_q == j), park cleared behind
+      S_KCPY: if (j_q[3:0] != 4'd0 || ph_q == 5'd0) begin
+        j_inc = 1'b1;
+        if (j15) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
+      end
       default: state_d = S_IDLE;
     endcase
   end
@@ -389,17 +509,21 @@ module tag_crypto_engine #(
   assign rsp_status = status_q;
   assign rsp_mac    = show ? aes_out[127:96] : 32'd0;
   wire   mwr_wr     = (state_q == S_MWR) && !j_q[2] && !j_q[3];
+  wire   k_mreq, k_mwe;                            // HASH / DERIVE memory transfers (g_kdf)
+  wire [7:0] k_wdata;
   assign mem_req    = (state_q == S_IND) || (state_q == S_MCMP) || mwr_wr ||
                       (state_q == S_EWR) || ((state_q == S_ERD) && avail) ||
-                      ((state_q == S_CABS) && !hdr_oct && !skip_q && avail);
-  assign mem_we     = (state_q == S_EWR) || mwr_wr;
+                      ((state_q == S_CABS) && !hdr_oct && !skip_q && avail) || k_mreq;
+  assign mem_we     = (state_q == S_EWR) || mwr_wr || k_mwe;
   // write data only with a write: otherwise the AES state (the expected MAC of a frame being
-  // verified, the CMAC subkey L) would show on the bus
-  assign mem_wdata  = (state_q == S_EWR) ? (s15 & mask) : (mwr_wr ? s0 : 8'h00);
+  // verified, the CMAC subkey L) would show on the bus; HASH writes its digest (k_wdata is 0
+  // outside a HASH digest write, so nothing of a DERIVE can reach the bus)
+  assign mem_wdata  = ((state_q == S_EWR) ? (s15 & mask) : (mwr_wr ? s0 : 8'h00)) | k_wdata;
 
   // ---------------------------------------------------------------- sequential (synchronous reset)
   wire clr = !rst_n || clr_all || zeroize;
   wire zeroing = !rst_n || (state_q == S_ZERO);
+  wire k_zero = clr_all || zeroize;                 // the unit's zeroize (with rst_n: its clear)
 
   always @(posedge clk) aes_clr_q <= rst_n && (clr_all || zeroize);
 
@@ -409,8 +533,14 @@ module tag_crypto_engine #(
   // octets only in the states that lead to a block start (zeros otherwise). So within 16 cycles
   // of the end of a command the key ring is the only register holding key-dependent data, and
   // park_q / the AES registers stop toggling.
+  // DERIVE: park_q holds KCommand_enc from the first A.4 digest until S_KCPY moves it to the ring
+  wire k_call    = (state_q == S_KGO) || in_krun || (state_q == S_KEND);
   wire park_keep = (state_q == S_PARK) || (state_q == S_LRUN) || (state_q == S_KX) ||
-                   (raw_op && (state_q != S_IDLE) && (state_q != S_RSP) && (state_q != S_ZERO));
+                   (raw_op && (state_q != S_IDLE) && (state_q != S_RSP) && (state_q != S_ZERO)) ||
+                   ((op_q == OP_DER) && (dstg_q != 2'd0) && k_call) ||
+                   ((state_q == S_KCPY) && !j_inc);           // kept until its slot is copied
+  wire k_ring_wr, k_park_wr;                        // a digest octet into the ring / park (g_kdf)
+  wire k_cpy = (state_q == S_KCPY) && j_inc;       // park slot ph_q -> ring slot ph_q
   wire key_want  = (state_q == S_CABS) || (state_q == S_CDEC) || (state_q == S_CGO) ||
                    (state_q == S_PARK) || (state_q == S_KX) || (state_q == S_EABS);
   assign key_oct = key_want ? ri : 8'h00;
@@ -419,12 +549,16 @@ module tag_crypto_engine #(
     ri = ro;
     li = lo;
     if (take && dat_load) ri = dat_data;
+    if (k_ring_wr) ri = k_out_data;
+    if (k_cpy) ri = lo;
     if (!park_keep) li = 8'h00;
-    if (take && !dat_load) li = dat_data & ((j_q[2:0] == 3'd4) ? 8'hfc : 8'hff);
+    if (take && raw_op && !dat_load) li = dat_data & ((j_q[2:0] == 3'd4) ? 8'hfc : 8'hff);
+    if (k_park_wr) li = k_out_data;
     if (state_q == S_PARK && st_step) li = s0;
     if (zeroing) begin ri = 8'h00; li = 8'h00; end
   end
-  always @(posedge clk) ph_q <= rst_n ? ph_q + 5'd1 : 5'd0;
+  // the phase restarts with the SHA-256 unit's (reset, zeroize, ZEROIZE), so both count alike
+  always @(posedge clk) ph_q <= (!rst_n || ((HAS_KDF != 0) && k_zero)) ? 5'd0 : ph_q + 5'd1;
   generate
     if (FPGA_STYLE == 0) begin : g_ff
       // ASIC: shift registers (no gate per bit)
@@ -495,7 +629,7 @@ module tag_crypto_engine #(
       mbal_q <= 1'b0;
       keyed_q <= 1'b0; badlen_q <= 1'b0; base_q <= {W{1'b0}}; len_q <= {LW{1'b0}}; j_q <= 5'd0;
       first_q <= 1'b0; pad_q <= 1'b0; ciph_q <= 1'b0; indc_q <= 1'b0; indn_q <= 1'b0;
-      lmsb_q <= 2'b00;
+      lmsb_q <= 2'b00; hcfg_q <= 8'h00; dstg_q <= 2'd0;
     end else begin
       state_q <= state_d;
       if (st_ld) status_q <= st_d;
@@ -503,7 +637,12 @@ module tag_crypto_engine #(
         op_q <= cmd_op; base_q <= cmd_addr; len_q <= c_len; mism_q <= 1'b0;
         mbal_q <= 1'b0; badlen_q <= c_badlen;
       end
-      if ((state_q == S_CHK) && (op_q == OP_LOAD)) keyed_q <= 1'b1;
+      if ((state_q == S_CHK) && (op_q == OP_LOAD) && HAVE_LOAD) keyed_q <= 1'b1;
+      if ((state_q == S_KCPY) && j_inc && j15) keyed_q <= 1'b1;    // DERIVE done
+      if (take && dat_hash) hcfg_q <= dat_data;
+      if (cmd_hs) dstg_q <= 2'd0;
+      else if ((state_q == S_KEND) && k_start_ready && (op_q == OP_DER) && (dstg_q != 2'd2))
+        dstg_q <= dstg_q + 2'd1;
       if ((state_q == S_IND) && mem_ack) begin
         indc_q <= (mem_rdata == IND_CIPHERED); indn_q <= (mem_rdata == IND_NULL);
       end
@@ -523,5 +662,103 @@ module tag_crypto_engine #(
       if ((state_q == S_CABS) && st_step && !hdr_oct && (part_q || !avail)) pad_q <= 1'b1;
     end
   end
+
+  // ---------------------------------------------------------------- SHA-256 / HMAC unit (HASH, DERIVE)
+  // One call per S_KGO .. S_KEND. Its phase equals ph_q (both restart together), so the key ring
+  // can serve KAIOTF octets exactly when the unit's fetch window for them is open.
+  //   HASH:   key and message octets from the buffer (key octet i at cmd_addr + i, message octet i
+  //           at cmd_addr + klen + i), the digest octet i written to cmd_addr + i.
+  //   DERIVE: A.3 key octets from the key store (ltk_idx), S from the parameters and the nonces
+  //           (buffer reads); the digest KAIOTF into the ring, octet i in slot ks(i); A.4 key
+  //           octets from the ring (acknowledged in the cycle their slot passes), S from the
+  //           parameters; digest octets 16..31 of the first call into park slot i - 16, of the
+  //           second call into ring slot i (KCommand_int), the rest dropped; S_KCPY then moves
+  //           park slots 0..15 into ring slots 0..15 (KCommand_enc).
+  //   ks(i) = {~i[1:0], i[4:2]} - 7: the unit takes the octets of a word (key index 4t+3 .. 4t)
+  //   at phases 0, 8, 16, 24 of round t and fetches each in the 7 cycles before: with this slot
+  //   order 28 of the 32 key octets of a block pass the ring inside their fetch window (the
+  //   other 4 cost a 32-cycle wait each).
+  generate
+    if (HAS_KDF != 0) begin : g_kdf
+      wire          k_hash = (op_q == OP_HASH);
+      wire          k_a3   = !k_hash && (dstg_q == 2'd0);
+      wire [KAW-1:0] m     = k_src_idx;
+      wire [KAW-1:0] xi    = k_src_idx | {{(KAW-5){1'b0}}, k_out_idx};
+      wire [4:0]    ph7    = ph_q + 5'd7;
+      wire          kmatch = (ph7 == {~xi[1:0], xi[4:2]});
+      // A.3 message segments (index m of S = FC || N_AIOTF || L0 || N_DEV || L1)
+      localparam integer B1_I = NA_LEN + 1, B2_I = NA_LEN + 2, B3_I = NA_LEN + 3, B4_I = NA_LEN + 3 + ND_LEN;
+      localparam [KAW-1:0] B0 = NA_LEN[KAW-1:0], B1 = B1_I[KAW-1:0], B2 = B2_I[KAW-1:0], B3 = B3_I[KAW-1:0],
+                           B4 = B4_I[KAW-1:0];
+      wire          m_na   = (m != {KAW{1'b0}}) && (m <= B0);
+      wire          m_nd   = (m >= B3) && (m < B4);
+      wire          a3_mem = k_a3 && k_src_req && !k_src_key && (m_na || m_nd);
+      reg  [7:0]    kconst;
+      always @(*) begin
+        kconst = 8'h00;
+        if (k_a3) begin
+          if (m == {KAW{1'b0}})         kconst = FC_A3;
+          else if (m == B1)             kconst = NAL16[15:8];
+          else if (m == B2)             kconst = NAL16[7:0];
+          else if (m == B4)             kconst = NDL16[15:8];
+          else                          kconst = NDL16[7:0];
+        end else begin
+          case (m[2:0])
+            3'd0: kconst = FC_A4;
+            3'd1: kconst = (dstg_q == 2'd1) ? ENC_DIST : INT_DIST;
+            3'd3: kconst = 8'h01;
+            3'd4: kconst = (dstg_q == 2'd1) ? ALG_NEA2 : ALG_NIA2;
+            3'd6: kconst = 8'h01;
+            default: kconst = 8'h00;
+          endcase
+        end
+      end
+      wire [7:0] src_data = k_hash ? mem_rdata : k_src_key ? (k_a3 ? ltk_data : ro) :
+                            a3_mem ? mem_rdata : kconst;
+      assign k_src_ack   = in_krun && (k_hash ? mem_ack : (k_src_key && !k_a3) ? kmatch : a3_mem ? mem_ack : 1'b1);
+      assign k_out_ready = in_krun && (k_hash ? mem_ack :
+                                       k_a3 ? kmatch :
+                                       !k_out_idx[4] ? 1'b1 :
+                                       (dstg_q == 2'd1) ? (ph_q[3:0] == k_out_idx[3:0]) : (ph_q == k_out_idx));
+      wire          k_take = in_krun && k_out_valid && k_out_ready && !k_hash;
+      assign k_ring_wr = k_take && (k_a3 || ((dstg_q == 2'd2) && k_out_idx[4]));
+      assign k_park_wr = k_take && (dstg_q == 2'd1) && k_out_idx[4];
+      // buffer offset: HASH message octets after the key, A.3 nonce octets at their offsets
+      /* verilator lint_off UNUSEDSIGNAL */   // only the W low bits of the padded length
+      wire [W+6:0]  klen32 = {{W{1'b0}}, h_klen};
+      /* verilator lint_on UNUSEDSIGNAL */
+      wire [W-1:0]  kofs = k_hash ? ((k_src_req && !k_src_key) ? klen32[W-1:0] : {W{1'b0}}) :
+                           m_na ? KO_NA : KO_ND;
+      assign k_moff  = xi[W-1:0] + kofs;
+      assign k_mreq  = in_krun && (k_hash ? (k_src_req || k_out_valid) : a3_mem);
+      assign k_mwe   = in_krun && k_hash && k_out_valid;
+      assign k_wdata = (in_krun && k_hash) ? k_out_data : 8'h00;
+      assign ltk_idx = (in_krun && k_a3 && k_src_key) ? k_src_idx[4:0] : 5'd0;
+      wire [KAW:0]  h_mlen = len_q[KAW:0] - {{(KAW-6){1'b0}}, h_klen};
+      localparam [KAW:0] S3L = S3_LEN[KAW:0];
+      localparam [KAW:0] S4L = 7;
+      kdf_sha256 #(.AW(KAW), .FAULT((FAULT == 3) ? 1 : 0)) u_kdf (
+        .clk(clk), .rst_n(rst_n), .zeroize(k_zero),
+        .start_valid(k_start), .start_ready(k_start_ready),
+        .start_hmac(k_hash ? hcfg_q[7] : 1'b1),
+        .start_klen(k_hash ? h_klen : (k_a3 && !ltk_len32) ? 7'd16 : 7'd32),
+        .start_len(k_hash ? h_mlen : k_a3 ? S3L : S4L),
+        .src_req(k_src_req), .src_key(k_src_key), .src_idx(k_src_idx), .src_ack(k_src_ack),
+        .src_data(src_data),
+        .out_valid(k_out_valid), .out_ready(k_out_ready), .out_data(k_out_data), .out_idx(k_out_idx),
+        .busy(k_busy));
+      wire unused_kdf = ^{k_busy, xi};   // the engine waits on start_ready instead; xi above W bits
+    end else begin : g_nokdf
+      assign k_start_ready = 1'b0; assign k_src_req = 1'b0; assign k_src_key = 1'b0;
+      assign k_out_valid = 1'b0; assign k_busy = 1'b0; assign k_src_idx = {KAW{1'b0}};
+      assign k_out_data = 8'h00; assign k_out_idx = 5'd0;
+      assign k_ring_wr = 1'b0; assign k_park_wr = 1'b0; assign k_moff = {W{1'b0}};
+      assign k_mreq = 1'b0; assign k_mwe = 1'b0; assign k_wdata = 8'h00; assign ltk_idx = 5'd0;
+      assign k_src_ack = 1'b0; assign k_out_ready = 1'b0;
+      // the key-store port is not used
+      wire unused_ltk = ^{ltk_data, ltk_len32, k_start, k_busy, hcfg_q, h_bad, k_src_req, k_src_key, k_src_idx,
+                          k_src_ack};
+    end
+  endgenerate
 
 endmodule

@@ -17,12 +17,27 @@
 // writing the ciphered part while UNPROTECT runs is refused by the harness (mem_own) and the
 // command deciphers the authenticated octets; with the refusal switched off the same writes are
 // deciphered with status OK (what the rule prevents).
+// HASH / DERIVE (dut 0 unless said, vectors from tbvec.py: hashlib / hmac from the definitions):
+// HASH against TS 33.220 KDF answers, FIPS 180-4, RFC 4231 and random multi-block vectors (digest
+// written over the key, nothing else touched), HASH length errors; DERIVE with 16- and 32-octet
+// K_AIoT checked by its effect (NEA2 / NIA2 results equal those under the Python-derived keys
+// loaded with LOAD_KEYS; the key ring holds exactly those keys), its cycle count printed (zero-wait
+// memory and random delays, <= 40,000), no mem_we during DERIVE, DERIVE BAD_LEN (short region /
+// past the end) with the key ring unchanged, the zeroize input in the middle of DERIVE and HASH
+// (every secret register, the SHA-256 unit's included, zero after the 32-cycle scrub), the unit
+// and park register clear after a DERIVE. Further instances on the same bus:
+//   dut 3: RAW_OPS = 0 (tag build): LOAD_KEYS / HASH -> BAD_OP, DERIVE works (NIA2 equal dut 0's)
+//   dut 4: HAS_KDF = 0: HASH / DERIVE -> BAD_OP
+//   dut 5: FAULT = 3 (SHA-256 Sigma1 rotation 24): must get HASH vectors wrong (caught)
+// Instances 0..4 also run in lockstep with their FPGA_STYLE = 1 coding.
 `timescale 1ns/1ps
 module tag_crypto_engine_tb;
   localparam integer AW = 12;
-  localparam integer ND = 3;
+  localparam integer ND = 6;
+  localparam integer NM = 3;        // instances of the UNPROTECT / PROTECT suite
   localparam integer SEED = 32'h54434531;
   localparam integer ACK_RATE = 3;
+`include "tbvec_engine.vh"
 `include "tb_engine_harness.vh"
 
   // per-instance configuration (mirrors the instance parameters below)
@@ -64,9 +79,14 @@ module tag_crypto_engine_tb;
       localparam [31:0]  RSC = (gd == 0) ? 32'h0 : (gd == 1) ? C1 : C2;
       localparam [4:0]   RSB = (gd == 0) ? 5'd0 : (gd == 1) ? B1 : B2;
       localparam         RSD = (gd == 0) ? 1'b0 : (gd == 1) ? D1 : D2;
+      localparam integer RO  = (gd == 3) ? 0 : 1;
+      localparam integer HK  = (gd == 4) ? 0 : 1;
+      localparam integer FT  = (gd == 5) ? 3 : 0;
       tag_crypto_engine #(.ADDR_W(AW), .CLEAR_LEN(CL), .IND_OFFSET(IO), .IND_NULL(INU), .IND_CIPHERED(ICI),
         .MAC_TRAILER(MT), .REQ_COUNT(RQC), .REQ_BEARER(RQB), .REQ_DIRECTION(RQD),
-        .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD)) dut (`TB_ENGINE_PORTS(gd));
+        .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD), .RAW_OPS(RO), .HAS_KDF(HK), .FAULT(FT))
+        dut (`TB_ENGINE_PORTS(gd));
+     if (gd < 5) begin : g_lock
       // the FPGA coding (key ring and park register in RAM, AES core with flop enables) on the
       // same inputs must match the default coding at every output in every cycle
       wire          f_cr, f_dr, f_rv, f_mr, f_mw, f_own;
@@ -74,23 +94,28 @@ module tag_crypto_engine_tb;
       wire [31:0]   f_mac;
       wire [AW-1:0] f_ma;
       wire [7:0]    f_wd;
+      wire [4:0]    f_li;
       tag_crypto_engine #(.ADDR_W(AW), .CLEAR_LEN(CL), .IND_OFFSET(IO), .IND_NULL(INU), .IND_CIPHERED(ICI),
         .MAC_TRAILER(MT), .REQ_COUNT(RQC), .REQ_BEARER(RQB), .REQ_DIRECTION(RQD),
-        .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD), .FPGA_STYLE(1)) dutf (
+        .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD), .RAW_OPS(RO), .HAS_KDF(HK), .FAULT(FT),
+        .FPGA_STYLE(1)) dutf (
         .clk(clk), .rst_n(rst_n), .zeroize(zeroize && sel == gd), .cmd_valid(cmd_valid && sel == gd), .cmd_ready(f_cr),
         .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len),
         .dat_valid(dat_valid && sel == gd), .dat_ready(f_dr), .dat_data(dat_data),
         .rsp_valid(f_rv), .rsp_ready(rsp_ready && sel == gd), .rsp_status(f_st), .rsp_mac(f_mac),
         .mem_req(f_mr), .mem_we(f_mw), .mem_addr(f_ma), .mem_wdata(f_wd),
-        .mem_ack(mem_ack && sel == gd), .mem_rdata(mem_rdata), .mem_own(f_own));
+        .mem_ack(mem_ack && sel == gd), .mem_rdata(mem_rdata), .mem_own(f_own),
+        .ltk_idx(f_li), .ltk_data(ltk_oct(f_li)), .ltk_len32(ltk_len32));
       reg lock_fail = 1'b0;
       always @(posedge clk) if (rst_n && !lock_fail &&
-          ({f_own, f_cr, f_dr, f_rv, f_mr, f_mw, f_st, f_mac} !== {mem_own_v[gd], cmd_ready_v[gd], dat_ready_v[gd],
-             rsp_valid_v[gd], mem_req_v[gd], mem_we_v[gd], rsp_status_v[3*gd +: 3], rsp_mac_v[32*gd +: 32]} ||
+          ({f_own, f_cr, f_dr, f_rv, f_mr, f_mw, f_st, f_mac, f_li} !== {mem_own_v[gd], cmd_ready_v[gd], dat_ready_v[gd],
+             rsp_valid_v[gd], mem_req_v[gd], mem_we_v[gd], rsp_status_v[3*gd +: 3], rsp_mac_v[32*gd +: 32],
+             ltk_idx_v[5*gd +: 5]} ||
            (f_mr && f_ma !== mem_addr_v[AW*gd +: AW]) || (f_mr && f_mw && f_wd !== mem_wdata_v[8*gd +: 8]))) begin
         $display("FAIL: instance %0d: the FPGA_STYLE coding differs from the default one (cycle %0d)", gd, cycles);
         lock_fail = 1'b1; lock_fails = lock_fails + 1;
       end
+     end
     end
   endgenerate
   // lockstep verdict: instances whose FPGA_STYLE copy differed (each counts once)
@@ -102,8 +127,8 @@ module tag_crypto_engine_tb;
   reg     ram_zero;
   task fpga_rams_zero; begin
     ram_zero = 1'b1;
-    for (zk = 0; zk < 32; zk = zk + 1) if (g_dut[0].dutf.g_ram.ring_m[zk] !== 8'h00) ram_zero = 1'b0;
-    for (zk = 0; zk < 16; zk = zk + 1) if (g_dut[0].dutf.g_ram.park_m[zk] !== 8'h00) ram_zero = 1'b0;
+    for (zk = 0; zk < 32; zk = zk + 1) if (g_dut[0].g_lock.dutf.g_ram.ring_m[zk] !== 8'h00) ram_zero = 1'b0;
+    for (zk = 0; zk < 16; zk = zk + 1) if (g_dut[0].g_lock.dutf.g_ram.park_m[zk] !== 8'h00) ram_zero = 1'b0;
   end endtask
 
   // ---- register toggle activity of instance 0 (a dynamic-power proxy), while tg_on: flip-flop
@@ -181,6 +206,19 @@ module tag_crypto_engine_tb;
     for (k = 0; k < blen; k = k + 1) begin plain[k] = $random(seed); mem[MA + bpos + k] = plain[k]; end
   end endtask
 
+  // the SHA-256 unit's secret registers of instance 0 (0: default coding, 1: FPGA coding)
+  function kdf_zero; input which; begin
+    if (!which)
+      kdf_zero = g_dut[0].dut.g_kdf.u_kdf.v_q == 0 && g_dut[0].dut.g_kdf.u_kdf.hh_q == 0 &&
+                 g_dut[0].dut.g_kdf.u_kdf.w_q == 0 && g_dut[0].dut.g_kdf.u_kdf.cur_q == 0 &&
+                 g_dut[0].dut.g_kdf.u_kdf.nxt_q == 0 && g_dut[0].dut.g_kdf.u_kdf.oreg_q == 0 &&
+                 g_dut[0].dut.g_kdf.u_kdf.c_q == 0;
+    else
+      kdf_zero = g_dut[0].g_lock.dutf.g_kdf.u_kdf.v_q == 0 && g_dut[0].g_lock.dutf.g_kdf.u_kdf.hh_q == 0 &&
+                 g_dut[0].g_lock.dutf.g_kdf.u_kdf.w_q == 0 && g_dut[0].g_lock.dutf.g_kdf.u_kdf.cur_q == 0 &&
+                 g_dut[0].g_lock.dutf.g_kdf.u_kdf.nxt_q == 0 && g_dut[0].g_lock.dutf.g_kdf.u_kdf.oreg_q == 0 &&
+                 g_dut[0].g_lock.dutf.g_kdf.u_kdf.c_q == 0;
+  end endfunction
   // secret registers of instance 0, both codings (the FPGA coding's RAMs included)
   reg secrets_zero;
   task secrets_check; begin
@@ -188,8 +226,8 @@ module tag_crypto_engine_tb;
     secrets_zero = ram_zero && g_dut[0].dut.g_ff.ring_q == 0 && g_dut[0].dut.g_ff.park_q == 0 &&
                    g_dut[0].dut.mism_q == 0 && g_dut[0].dut.lmsb_q == 0 &&
                    g_dut[0].dut.u_aes.key_q == 0 && g_dut[0].dut.u_aes.state_q == 0 &&
-                   g_dut[0].dutf.u_aes.key_q == 0 && g_dut[0].dutf.u_aes.state_q == 0 &&
-                   g_dut[0].dutf.u_aes.g_fpga.sin_q == 0;
+                   g_dut[0].g_lock.dutf.u_aes.key_q == 0 && g_dut[0].g_lock.dutf.u_aes.state_q == 0 &&
+                   g_dut[0].g_lock.dutf.u_aes.g_fpga.sin_q == 0 && kdf_zero(0) && kdf_zero(1);
   end endtask
   // command handshake only (the caller drives the rest)
   task handshake; input [2:0] op; input integer a; input integer l; begin
@@ -212,10 +250,64 @@ module tag_crypto_engine_tb;
     #1 secrets_check;
   end endtask
 
+
+  // ---- HASH / DERIVE helpers (records of tbvec.py: hash_vec.memh, derive_vec.memh)
+  localparam integer HA = 2048;     // HASH region
+  localparam integer DA = 3000;     // DERIVE region (N_AIOTF at +0, N_DEV at +16: the defaults)
+  localparam integer NAO = 0, NAL = 16, NDO = 16, NDL = 8;
+  localparam integer DSPAN = 24;
+  reg [7:0]   hv [0:8191];
+  reg [7:0]   dv [0:1023];
+  integer     hv_n, dv_n, vi, vp, hmode, hkl, hml, r, hbad;
+  reg [127:0] exp_enc, exp_int;
+  reg [255:0] ring_snap, ring_now;
+  task hash_vecs; input integer inst; output integer nbad; integer q; begin
+    sel = inst; hv_n = {hv[0], hv[1]}; vp = 2; nbad = 0;
+    for (vi = 0; vi < hv_n; vi = vi + 1) begin
+      hmode = hv[vp]; hkl = hv[vp + 1]; hml = {hv[vp + 2], hv[vp + 3]}; vp = vp + 4;
+      for (q = 0; q < hkl + hml; q = q + 1) mem[HA + q] = hv[vp + q];
+      vp = vp + hkl + hml;
+      snapshot; w0 = nwrites;
+      cmd_op = 3'd6; cmd_addr = HA; cmd_len = hkl + hml; cmd_hcfg = {hmode[0], hkl[6:0]};
+      ack_mode = (vi == 0) ? 0 : 1;
+      issue;
+      ack_mode = 1;
+      ok = (got_status == 0) && (got_mac == 0) && (nwrites - w0 == 32);
+      for (q = 0; q < 32; q = q + 1) if (mem[HA + q] !== hv[vp + q]) ok = 0;
+      for (q = 0; q < (1 << AW); q = q + 1) if ((q < HA || q >= HA + 32) && mem[q] !== snap[q]) ok = 0;
+      vp = vp + 32;
+      if (!ok) nbad = nbad + 1;
+      if (inst == 0) begin
+        check(ok, "HASH vector: digest written over the region, nothing else");
+        if (vi == 0 || vi == 7 || vi == hv_n - 1)
+          $display("tag_crypto_engine_tb: HASH vector %0d (%0s, key %0d, message %0d octets, %0s memory): %0d cycles",
+                   vi, hmode ? "HMAC" : "SHA-256", hkl, hml, (vi == 0) ? "zero-wait" : "random-delay", op_cycles);
+      end
+    end
+  end endtask
+  // DERIVE record rr: key store, nonces at DA, expected keys
+  task derive_setup; input integer rr; integer q, pp; begin
+    dv_n = {dv[0], dv[1]};
+    pp = 2 + rr * (1 + 32 + NAL + NDL + 32);
+    ltk_len32 = dv[pp][0];
+    for (q = 0; q < 32; q = q + 1) ltk_key[255 - 8*q -: 8] = dv[pp + 1 + q];
+    for (q = 0; q < NAL; q = q + 1) mem[DA + NAO + q] = dv[pp + 33 + q];
+    for (q = 0; q < NDL; q = q + 1) mem[DA + NDO + q] = dv[pp + 33 + NAL + q];
+    for (q = 0; q < 16; q = q + 1) begin
+      exp_enc[127 - 8*q -: 8] = dv[pp + 33 + NAL + NDL + q];
+      exp_int[127 - 8*q -: 8] = dv[pp + 33 + NAL + NDL + 16 + q];
+    end
+  end endtask
+  // the key ring of dut 0 in slot order (slot 0 = bits [255:248]): read when ph_q == 0
+  task ring_at0; output [255:0] rv; begin
+    @(negedge clk); while (g_dut[0].dut.ph_q != 5'd0) @(negedge clk);
+    rv = g_dut[0].dut.g_ff.ring_q;
+  end endtask
+
   integer n;
   initial begin
     start;
-    for (d = 0; d < ND; d = d + 1) begin
+    for (d = 0; d < NM; d = d + 1) begin
       sel = d;
       // NO_KEYS after reset (buffer untouched)
       len = p_clear[d] + 4 + 8; snapshot; w0 = nwrites;
@@ -334,8 +426,8 @@ module tag_crypto_engine_tb;
     check(g_dut[0].dut.g_ff.ring_q == 0 && g_dut[0].dut.g_ff.park_q == 0 && g_dut[0].dut.mism_q == 0 &&
           g_dut[0].dut.u_aes.key_q == 0 && g_dut[0].dut.u_aes.state_q == 0, "no key-dependent bit after ZEROIZE");
     fpga_rams_zero;
-    check(ram_zero && g_dut[0].dutf.u_aes.key_q == 0 && g_dut[0].dutf.u_aes.state_q == 0 &&
-          g_dut[0].dutf.u_aes.g_fpga.sin_q == 0, "FPGA coding: no key-dependent bit after ZEROIZE");
+    check(ram_zero && g_dut[0].g_lock.dutf.u_aes.key_q == 0 && g_dut[0].g_lock.dutf.u_aes.state_q == 0 &&
+          g_dut[0].g_lock.dutf.u_aes.g_fpga.sin_q == 0, "FPGA coding: no key-dependent bit after ZEROIZE");
     // reset in the middle of an operation: keys gone
     sel = 0;
     load_keys({4{$random(seed)}}, {4{$random(seed)}});
@@ -445,6 +537,129 @@ module tag_crypto_engine_tb;
               "ownership off: the second master's octets are deciphered with status OK");
     end
     om_ignore_own = 1'b0;
+
+    // ================================================================ HASH / DERIVE
+    $display("tag_crypto_engine_tb: HASH / DERIVE tests (cycle %0d, %0d passed, %0d failed)", cycles, npass, nfail);
+    $readmemh(`HASH_VEC_FILE, hv, 0, `HASH_VEC_LEN - 1);
+    $readmemh(`DERIVE_VEC_FILE, dv, 0, `DERIVE_VEC_LEN - 1);
+    dv_n = {dv[0], dv[1]};
+    ack_mode = 1; sel = 0;
+    hash_vecs(0, n);
+    // HASH length errors: nothing written
+    for (t = 0; t < 6; t = t + 1) begin
+      for (i = 0; i < 128; i = i + 1) mem[HA + i] = $random(seed);
+      snapshot; w0 = nwrites;
+      cmd_op = 3'd6; cmd_addr = HA; cmd_len = 100; cmd_hcfg = 8'h80 | 8'd16;
+      if (t == 0) cmd_hcfg = 8'h80 | 8'd65;                         // klen > 64
+      if (t == 1) cmd_hcfg = 8'h05;                                 // SHA-256 with a key
+      if (t == 2) begin cmd_hcfg = 8'h80 | 8'd20; cmd_len = 19; end // region shorter than the key
+      if (t == 3) begin cmd_addr = (1 << AW) - 40; cmd_len = 50; end // region past the end
+      if (t == 4) begin cmd_addr = (1 << AW) - 20; cmd_len = 10; end // result past the end
+      if (t == 5) begin cmd_hcfg = 8'h7f; end                       // hmac 0, klen 127
+      issue;
+      check(got_status == 3 && got_mac == 0 && nwrites == w0 && unchanged(0), "HASH BAD_LEN, nothing written");
+    end
+    // HASH with the key ring loaded: the keys are not touched (NIA2 MAC unchanged)
+    load_keys({4{$random(seed)}}, {4{$random(seed)}});
+    for (i = 0; i < 40; i = i + 1) mem[SA + i] = $random(seed);
+    raw_nia(SA, 40, 32'h1234, 5'd3, 1'b1); mac_exp = got_mac;
+    for (i = 0; i < 70; i = i + 1) mem[HA + i] = $random(seed);
+    cmd_op = 3'd6; cmd_addr = HA; cmd_len = 70; cmd_hcfg = 8'h80 | 8'd32; issue;
+    check(got_status == 0, "HASH with keys loaded");
+    raw_nia(SA, 40, 32'h1234, 5'd3, 1'b1);
+    check(got_mac == mac_exp, "HASH leaves the key ring alone");
+    // DERIVE: every record, zero-wait memory for the first (cycle count), random delays otherwise
+    for (r = 0; r < dv_n; r = r + 1) begin
+      derive_setup(r);
+      snapshot; w0 = nwrites; der_writes = 0;
+      ack_mode = (r == 0) ? 0 : 1;
+      cmd_op = 3'd7; cmd_addr = DA; cmd_len = DSPAN; issue;
+      ack_mode = 1;
+      check(got_status == 0 && got_mac == 0, "DERIVE OK");
+      check(nwrites == w0 && der_writes == 0 && unchanged(0), "DERIVE: no mem_we, buffer unchanged");
+      check(op_cycles <= 40000, "DERIVE within 40,000 cycles");
+      $display("tag_crypto_engine_tb: DERIVE (K_AIoT %0d octets, %0s memory): %0d cycles (handshake to response)",
+               ltk_len32 ? 32 : 16, (r == 0) ? "zero-wait" : "random-delay", op_cycles);
+      ring_at0(ring_snap);
+      check(ring_snap == {exp_enc, exp_int}, "DERIVE: the key ring holds KCommand_enc || KCommand_int");
+      repeat (17) @(posedge clk);
+      check(kdf_zero(0) && kdf_zero(1) && g_dut[0].dut.g_ff.park_q == 0, "after DERIVE: SHA-256 unit and park register clear");
+      // by effect: NEA2 / NIA2 under the derived keys == under LOAD_KEYS of the Python keys
+      for (i = 0; i < 45; i = i + 1) begin mem[SA + i] = $random(seed); mem[SA + 512 + i] = mem[SA + i]; end
+      raw_nia(SA, 45, 32'h5a5a0000 + r, 5'd9, 1'b0); mac_exp = got_mac;
+      raw_nea(SA, 45, 32'h5a5a0000 + r, 5'd9, 1'b0);
+      load_keys(exp_enc, exp_int);
+      raw_nia(SA + 512, 45, 32'h5a5a0000 + r, 5'd9, 1'b0);
+      check(got_mac == mac_exp, "DERIVE: NIA2 MAC = NIA2 under the Python-derived KCommand_int");
+      raw_nea(SA + 512, 45, 32'h5a5a0000 + r, 5'd9, 1'b0);
+      ok = 1; for (i = 0; i < 45; i = i + 1) if (mem[SA + i] !== mem[SA + 512 + i]) ok = 0;
+      check(ok, "DERIVE: NEA2 = NEA2 under the Python-derived KCommand_enc");
+    end
+    // DERIVE BAD_LEN: region shorter than the nonces / past the end; key ring unchanged
+    ring_at0(ring_snap);
+    snapshot; w0 = nwrites;
+    cmd_op = 3'd7; cmd_addr = DA; cmd_len = DSPAN - 1; issue;
+    ring_at0(ring_now);
+    check(got_status == 3 && ring_now == ring_snap && nwrites == w0, "DERIVE short region -> BAD_LEN, key ring unchanged");
+    cmd_op = 3'd7; cmd_addr = (1 << AW) - DSPAN + 1; cmd_len = DSPAN; issue;
+    ring_at0(ring_now);
+    check(got_status == 3 && ring_now == ring_snap && nwrites == w0, "DERIVE past the end -> BAD_LEN, key ring unchanged");
+    // zeroize in the middle of DERIVE (KAIOTF in the ring, the unit busy) and of HASH
+    for (t = 0; t < 3; t = t + 1) begin
+      derive_setup(1);
+      if (t < 2) handshake(3'd7, DA, DSPAN);
+      else begin
+        for (i = 0; i < 100; i = i + 1) mem[HA + i] = $random(seed);
+        handshake(3'd6, HA, 100);
+        dat_expect = 1'b1;
+        @(negedge clk); dat_valid = 1'b1; dat_data = 8'h80 | 8'd40;
+        @(posedge clk); while (!dat_ready) @(posedge clk);
+        #1 dat_valid = 1'b0; dat_expect = 1'b0;
+      end
+      repeat ((t == 0) ? 12000 : (t == 1) ? 30000 : 5000) @(posedge clk);
+      check(!rsp_valid && !kdf_zero(0), "DERIVE / HASH under way, the unit holding data");
+      zeroize_pulse;
+      if (!(zc == 33 && zrsp == 0 && secrets_zero && (!z_early || t == 2)))
+        $display("zeroize case %0d: zc %0d zrsp %0d secrets_zero %b z_early %b kdf %b%b", t, zc, zrsp, secrets_zero, z_early,
+                 kdf_zero(0), kdf_zero(1));
+      check(zc == 33 && zrsp == 0, "zeroize in DERIVE / HASH: cmd_ready after the 32-cycle scrub, no response");
+      // (HASH leaves the ring empty here: its secret registers may all be clear before the end)
+      check(secrets_zero && (!z_early || t == 2), "zeroize in DERIVE / HASH: every secret register (SHA-256 unit included) zero after the scrub, not before");
+      msg_op(3'd4, MA, 20);
+      check(got_status == 4, "NO_KEYS after zeroize in DERIVE / HASH");
+    end
+    // dut 3 (RAW_OPS = 0): LOAD_KEYS and HASH -> BAD_OP, DERIVE works
+    sel = 3; tb_noraw = 1'b1;
+    cmd_op = 3'd0; cmd_key_enc = 0; cmd_key_int = 0; issue;
+    check(got_status == 5, "RAW_OPS=0: LOAD_KEYS -> BAD_OP");
+    msg_op(3'd4, MA, 20);
+    check(got_status == 4, "RAW_OPS=0: still NO_KEYS after the refused LOAD_KEYS");
+    snapshot; w0 = nwrites;
+    cmd_op = 3'd6; cmd_addr = HA; cmd_len = 40; cmd_hcfg = 8'h80; issue;
+    check(got_status == 5 && nwrites == w0 && unchanged(0), "RAW_OPS=0: HASH -> BAD_OP");
+    tb_noraw = 1'b0;
+    derive_setup(0);
+    cmd_op = 3'd7; cmd_addr = DA; cmd_len = DSPAN; issue;
+    check(got_status == 0, "RAW_OPS=0: DERIVE OK");
+    for (i = 0; i < 30; i = i + 1) mem[SA + i] = $random(seed);
+    raw_nia(SA, 30, 32'h77, 5'd1, 1'b1); mac_exp = got_mac;
+    sel = 0; load_keys(exp_enc, exp_int);
+    raw_nia(SA, 30, 32'h77, 5'd1, 1'b1);
+    check(got_mac == mac_exp, "RAW_OPS=0: NIA2 after DERIVE = NIA2 under the Python-derived key");
+    // dut 4 (HAS_KDF = 0): HASH / DERIVE -> BAD_OP
+    sel = 4; tb_noraw = 1'b1;
+    snapshot; w0 = nwrites;
+    cmd_op = 3'd6; cmd_addr = HA; cmd_len = 40; cmd_hcfg = 8'h80; issue;
+    check(got_status == 5 && nwrites == w0 && unchanged(0), "HAS_KDF=0: HASH -> BAD_OP");
+    tb_noraw = 1'b0;
+    cmd_op = 3'd7; cmd_addr = DA; cmd_len = DSPAN; issue;
+    check(got_status == 5 && nwrites == w0, "HAS_KDF=0: DERIVE -> BAD_OP");
+    load_keys({4{$random(seed)}}, {4{$random(seed)}});
+    // dut 5 (FAULT = 3): the HASH vectors must catch the wrong Sigma1 rotation
+    hash_vecs(5, n);
+    $display("tag_crypto_engine_tb: FAULT=3 instance wrong on %0d of %0d HASH vectors", n, hv_n);
+    check(n > 0, "FAULT=3 (SHA-256 Sigma1 24 for 25) caught by the HASH vectors");
+    sel = 0;
     lockstep_verdict;
     $display("tag_crypto_engine_tb: %0d passed, %0d failed (%0d cycles)", npass, nfail, cycles);
     $finish;

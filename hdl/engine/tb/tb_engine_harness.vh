@@ -18,6 +18,11 @@
 // held until taken, no memory request from an unselected instance), write counting (nwrites),
 // cycle counting (cycles, op_cycles of the last command), tasks scramble / issue / check /
 // start, the pass/fail counters, a reader of test vector records (vec, vec_record) and a timeout.
+// Key store (DERIVE): ltk_key (32 octets, octet 0 = ltk_key[255:248]) and ltk_len32, read
+// combinationally by each instance through its ltk_idx; ltk_idx must be 0 outside a command.
+// HASH / DERIVE: cmd_hcfg is HASH's command octet; mem_we during a DERIVE fails (der_writes).
+// tb_noraw = 1: the selected instance has no LOAD_KEYS / HASH (RAW_OPS = 0) or no HASH
+// (HAS_KDF = 0): issue sends their command octets none.
 // Frame buffer ownership: the engine's mem_own must be high from the cycle after a command
 // handshake until the response handshake, equal !cmd_ready outside reset / zeroize cycles (it
 // covers the scrub too), and cover every memory request (checked every cycle).
@@ -48,6 +53,12 @@
   reg  [7:0]     mem [0:(1<<AW)-1];
   integer        sel = 0;        // selected engine instance
   integer        qi;             // instance index of the per-cycle output checks
+  reg  [255:0]   ltk_key = 256'd0;
+  reg            ltk_len32 = 1'b0;
+  reg  [7:0]     cmd_hcfg = 8'h00;
+  reg            tb_noraw = 1'b0;
+  wire [5*ND-1:0] ltk_idx_v;
+  function [7:0] ltk_oct; input [4:0] i; begin ltk_oct = ltk_key[255 - 8*i -: 8]; end endfunction
 
   wire [ND-1:0]    cmd_ready_v, dat_ready_v, rsp_valid_v, mem_req_v, mem_we_v, mem_own_v;
   wire [3*ND-1:0]  rsp_status_v;
@@ -75,7 +86,8 @@
     .rsp_valid(rsp_valid_v[G]), .rsp_ready(rsp_ready && sel == (G)), .rsp_status(rsp_status_v[3*(G) +: 3]), \
     .rsp_mac(rsp_mac_v[32*(G) +: 32]), .mem_req(mem_req_v[G]), .mem_we(mem_we_v[G]), \
     .mem_addr(mem_addr_v[AW*(G) +: AW]), .mem_wdata(mem_wdata_v[8*(G) +: 8]), \
-    .mem_ack(mem_ack && sel == (G)), .mem_rdata(mem_rdata), .mem_own(mem_own_v[G])
+    .mem_ack(mem_ack && sel == (G)), .mem_rdata(mem_rdata), .mem_own(mem_own_v[G]), \
+    .ltk_idx(ltk_idx_v[5*(G) +: 5]), .ltk_data(ltk_oct(ltk_idx_v[5*(G) +: 5])), .ltk_len32(ltk_len32)
 
   integer seed = SEED;
   integer npass = 0, nfail = 0;
@@ -99,6 +111,8 @@
   reg [2:0]      p_st;
   reg [31:0]     p_mac;
   reg            in_cmd = 1'b0;  // a command of the selected instance is in progress
+  reg  [2:0]     in_op = 3'd0;   // its operation
+  integer        der_writes = 0; // mem_we cycles during a DERIVE
   // the second bus master
   reg            om_go = 1'b0, om_ignore_own = 1'b0;
   integer        om_lo = 0, om_hi = 1, om_writes = 0, om_refused = 0, om_a;
@@ -113,6 +127,11 @@
                in_cmd ? "in progress" : "not in progress", cycles);
       nfail = nfail + 1;
     end
+    if (in_cmd && in_op == 3'd7 && mem_we) der_writes = der_writes + 1;
+    for (qi = 0; qi < ND; qi = qi + 1)
+      if (!mem_own_v[qi] && ltk_idx_v[5*qi +: 5] != 5'd0) begin
+        $display("FAIL: instance %0d: ltk_idx %0d outside a command", qi, ltk_idx_v[5*qi +: 5]); nfail = nfail + 1;
+      end
     if (rst_n && zeroize && cmd_ready) begin
       $display("FAIL: cmd_ready while zeroize is high"); nfail = nfail + 1;
     end
@@ -157,7 +176,7 @@
     p_req <= mem_req && !mem_ack && !zeroize; p_we <= mem_we; p_addr <= mem_addr; p_wdata <= mem_wdata;
     p_rv <= rsp_valid && !rsp_ready && !zeroize; p_st <= rsp_status; p_mac <= rsp_mac;
     if (!rst_n || zeroize || (rsp_valid && rsp_ready)) in_cmd <= 1'b0;
-    else if (cmd_valid && cmd_ready) in_cmd <= 1'b1;
+    else if (cmd_valid && cmd_ready) begin in_cmd <= 1'b1; in_op <= cmd_op; end
     cycles = cycles + 1;
     if (nfail > 100) begin
       $display("%m: %0d passed, %0d failed (stopped after 100 failures)", npass, nfail);
@@ -194,8 +213,10 @@
   integer        tb_nd, tb_i;
   reg  [255:0]   tb_oct;
   task issue; begin
-    tb_nd  = (cmd_op == 3'd0) ? 32 : (cmd_op == 3'd2 || cmd_op == 3'd3) ? 5 : 0;
-    tb_oct = (cmd_op == 3'd0) ? {cmd_key_enc, cmd_key_int}
+    tb_nd  = (cmd_op == 3'd0) ? (tb_noraw ? 0 : 32) : (cmd_op == 3'd2 || cmd_op == 3'd3) ? 5 :
+             (cmd_op == 3'd6) ? (tb_noraw ? 0 : 1) : 0;
+    tb_oct = (cmd_op == 3'd0) ? {cmd_key_enc, cmd_key_int} :
+             (cmd_op == 3'd6) ? {cmd_hcfg, 248'd0}
                               : {cmd_count, cmd_bearer, cmd_direction, 2'b00, 216'd0};
     @(negedge clk);
     cmd_valid = 1'b1;

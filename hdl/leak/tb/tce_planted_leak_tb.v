@@ -23,6 +23,7 @@ module tce_planted_leak_tb;
   wire [31:0] e_rsp_mac;
   wire [11:0] e_mem_addr;
   wire [7:0]  e_mem_wdata;
+  wire [4:0]  l_ltk_idx, e_ltk_idx;
 
   tce_planted_leak dut (
     .clk(clk), .rst_n(rst_n), .zeroize(zeroize), .cmd_valid(cmd_valid), .cmd_ready(l_cmd_ready),
@@ -30,14 +31,14 @@ module tce_planted_leak_tb;
     .dat_ready(l_dat_ready), .dat_data(dat_data), .rsp_valid(l_rsp_valid), .rsp_ready(rsp_ready),
     .rsp_status(l_rsp_status), .rsp_mac(l_rsp_mac), .mem_req(l_mem_req), .mem_we(l_mem_we),
     .mem_addr(l_mem_addr), .mem_wdata(l_mem_wdata), .mem_ack(mem_ack), .mem_rdata(mem_rdata),
-    .mem_own(l_mem_own));
+    .mem_own(l_mem_own), .ltk_idx(l_ltk_idx), .ltk_data(8'h5a), .ltk_len32(1'b0));
   tag_crypto_engine ref_eng (
     .clk(clk), .rst_n(rst_n), .zeroize(zeroize), .cmd_valid(cmd_valid), .cmd_ready(e_cmd_ready),
     .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len), .dat_valid(dat_valid),
     .dat_ready(e_dat_ready), .dat_data(dat_data), .rsp_valid(e_rsp_valid), .rsp_ready(rsp_ready),
     .rsp_status(e_rsp_status), .rsp_mac(e_rsp_mac), .mem_req(e_mem_req), .mem_we(e_mem_we),
     .mem_addr(e_mem_addr), .mem_wdata(e_mem_wdata), .mem_ack(mem_ack), .mem_rdata(mem_rdata),
-    .mem_own(e_mem_own));
+    .mem_own(e_mem_own), .ltk_idx(e_ltk_idx), .ltk_data(8'h5a), .ltk_len32(1'b0));
 
   integer passed = 0, failed = 0, i, diffs = 0;
   reg [7:0] prev;
@@ -58,9 +59,9 @@ module tce_planted_leak_tb;
   // lockstep: every output of the wrapper equals the plain engine's, every cycle
   always @(negedge clk)
     if ({l_cmd_ready, l_dat_ready, l_rsp_valid, l_rsp_status, l_rsp_mac, l_mem_req, l_mem_we,
-         l_mem_addr, l_mem_wdata, l_mem_own} !==
+         l_mem_addr, l_mem_wdata, l_mem_own, l_ltk_idx} !==
         {e_cmd_ready, e_dat_ready, e_rsp_valid, e_rsp_status, e_rsp_mac, e_mem_req, e_mem_we,
-         e_mem_addr, e_mem_wdata, e_mem_own})
+         e_mem_addr, e_mem_wdata, e_mem_own, e_ltk_idx})
       diffs = diffs + 1;
 
   initial begin

@@ -20,7 +20,9 @@
 //   * zeroize (input, any state) and reset: the operation is abandoned (a pending source request
 //     and digest octet are withdrawn), the control registers, holders and output register are
 //     cleared at that edge and the 1024 bits of the rings in the 32 cycles that follow (busy
-//     high, start_ready low). Every operation also ends with this 32-cycle scrub.
+//     high, start_ready low). Every operation also ends with this 32-cycle scrub (which also
+//     clears the round carries c_q and the octet holders). Secret-holding registers (v_q, hh_q,
+//     w_q, cur_q, nxt_q, oreg_q, c_q) are marked verilator public_flat_rd.
 //
 // Datapath (every register below is an enable-free 32-bit ring that rotates one bit per cycle,
 // with only a small multiplexer at its input; ph_q is the free-running bit phase: bit p of every
@@ -95,14 +97,15 @@ module kdf_sha256 #(
   reg [PW-1:0] len_q;
   reg [BW-1:0] bcnt_q;       // message block
   reg [6:0]    qf_q;         // block octet in nxt_q / being fetched (sequence 0..63)
-  reg [7:0]    cur_q, nxt_q;
+  reg [7:0]    cur_q /* verilator public_flat_rd */;   // key / message octets (secret)
+  reg [7:0]    nxt_q /* verilator public_flat_rd */;
   reg          nv_q;         // nxt_q holds octet qf_q
   reg          paused_q;
   reg [2:0]    m_q;          // digest octet of the word (captures done)
   reg          cap_q, ov_q;
-  reg [7:0]    oreg_q;
+  reg [7:0]    oreg_q /* verilator public_flat_rd */;  // digest octet (secret)
   reg [4:0]    oidx_q;
-  reg [10:0]   c_q;          // serial-adder carries
+  reg [10:0]   c_q /* verilator public_flat_rd */;     // serial-adder carries (data-dependent)
   reg [255:0]  v_q  /* verilator public_flat_rd */;
   reg [255:0]  hh_q /* verilator public_flat_rd */;
   reg [511:0]  w_q  /* verilator public_flat_rd */;
@@ -276,6 +279,7 @@ module kdf_sha256 #(
     end else begin
       // carries: round adders step with the round, the pass adder in every word slot
       if (run) c_q[9:0] <= co[9:0];
+      else if (zero) c_q[9:0] <= 10'd0;                 // no carry of the last round kept
       c_q[10] <= (vrot || wadv_h) ? co[10] : 1'b0;
       if (run) paused_q <= 1'b0;
       else if ((state_q == S_RND) && ostart) paused_q <= 1'b1;

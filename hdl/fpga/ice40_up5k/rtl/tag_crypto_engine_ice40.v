@@ -61,7 +61,11 @@ module tag_crypto_engine_ice40 (
     .dat_valid(dat_v), .dat_ready(dat_ready), .dat_data(dat_q),
     .rsp_valid(rsp_valid), .rsp_ready(1'b1), .rsp_status(rsp_status), .rsp_mac(rsp_mac),
     .mem_req(mem_req), .mem_we(mem_we), .mem_addr(mem_addr), .mem_wdata(mem_wdata),
-    .mem_ack(mem_ack), .mem_rdata(ram_q), .mem_own(mem_own));
+    .mem_ack(mem_ack), .mem_rdata(ram_q), .mem_own(mem_own),
+    /* verilator lint_off PINCONNECTEMPTY */  // no key store on this shim (DERIVE: a zero K_AIoT)
+    .ltk_idx(),
+    /* verilator lint_on PINCONNECTEMPTY */
+    .ltk_data(8'd0), .ltk_len32(1'b0));
 
   // frame buffer port: engine while busy, host otherwise
   // (the engine's mem_own also covers its scrub after reset / zeroize, while busy_q may be low)
