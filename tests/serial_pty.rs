@@ -363,12 +363,20 @@ fn a_request_while_a_command_runs_gets_err_busy() {
         let (r2, c) = behind_a_long_nia2(&mut e, seq, second, op, seq2);
         match r2 {
             Err(SerialError::Bridge { status, .. }) => {
-                assert_eq!(status, BridgeStatus::Busy, "{op:?} behind a running command")
+                assert_eq!(
+                    status,
+                    BridgeStatus::Busy,
+                    "{op:?} behind a running command"
+                )
             }
             other => panic!("{op:?} behind a running command: expected ERR_BUSY, got {other:?}"),
         }
         assert_eq!(c.eng_status, 0, "the long NIA2's status ({op:?} behind it)");
-        assert_eq!(c.mac.to_be_bytes(), mac, "the long NIA2's MAC ({op:?} behind it)");
+        assert_eq!(
+            c.mac.to_be_bytes(),
+            mac,
+            "the long NIA2's MAC ({op:?} behind it)"
+        );
         assert!(
             c.cycles > 1000,
             "the long NIA2 ran {} cycles: long enough to be busy",
@@ -380,12 +388,25 @@ fn a_request_while_a_command_runs_gets_err_busy() {
     let (r2, c) = behind_a_long_nia2(&mut e, 0x67, &ping, Operation::Ping, 0x68);
     let info = r2.expect("PING behind a running command is answered");
     assert_eq!(&info[..4], b"AIOT");
-    assert_eq!(c.mac.to_be_bytes(), mac, "the long NIA2's MAC (PING behind it)");
+    assert_eq!(
+        c.mac.to_be_bytes(),
+        mac,
+        "the long NIA2's MAC (PING behind it)"
+    );
 
     // then the bridge works as before: the refused WRITE changed nothing, the keys are there
-    assert_eq!(e.read_buffer(0, n).expect("READ"), buf, "the frame buffer changed");
+    assert_eq!(
+        e.read_buffer(0, n).expect("READ"),
+        buf,
+        "the frame buffer changed"
+    );
     assert_eq!(e.nia2(inputs(), &buf, n * 8).unwrap(), mac);
-    unchanged(&mut e, mac_of(&mut m, &buf[..64]), &buf[..64], "after ERR_BUSY");
+    unchanged(
+        &mut e,
+        mac_of(&mut m, &buf[..64]),
+        &buf[..64],
+        "after ERR_BUSY",
+    );
 }
 
 fn mac_of(m: &mut ModelEngine, data: &[u8]) -> [u8; 4] {
