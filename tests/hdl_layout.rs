@@ -253,11 +253,11 @@ fn every_verilog_file_is_in_the_core_of_its_folder() {
 }
 
 #[test]
-fn the_verilated_rtl_is_the_engine_core_and_the_aes_core() {
+fn the_verilated_rtl_is_the_engine_core_the_aes_core_and_the_sha256_core() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("hdl");
     let cores = Cores::load(&root).expect("cores");
     let r = cores.resolve(ENGINE_CORE, "default").expect("engine core");
-    assert_eq!(r.cores, ["aiotsec:ip:aes128", ENGINE_CORE]);
+    assert_eq!(r.cores, ["aiotsec:ip:aes128", "aiotsec:ip:sha256", ENGINE_CORE]);
     let names: Vec<String> = r
         .sources
         .iter()
@@ -270,6 +270,8 @@ fn the_verilated_rtl_is_the_engine_core_and_the_aes_core() {
             "aes/rtl/aes_sbox.v",
             "aes/rtl/aes128_core.v",
             "aes/rtl/aes128_enc.v",
+            "sha256/rtl/sha256_k.v",
+            "sha256/rtl/kdf_sha256.v",
             "engine/rtl/tag_crypto_engine.v"
         ]
     );
@@ -277,8 +279,8 @@ fn the_verilated_rtl_is_the_engine_core_and_the_aes_core() {
     let sim = cores
         .resolve(ENGINE_CORE, "sim_nea2_ctr_tb")
         .expect("sim target");
-    assert_eq!(sim.sources.len(), 5);
-    assert!(sim.sources[4].ends_with("engine/tb/nea2_ctr_tb.v"));
+    assert_eq!(sim.sources.len(), 7);
+    assert!(sim.sources[6].ends_with("engine/tb/nea2_ctr_tb.v"));
     assert_eq!(sim.include_dirs, [root.join("engine/tb")]);
 }
 
