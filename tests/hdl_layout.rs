@@ -257,7 +257,10 @@ fn the_verilated_rtl_is_the_engine_core_the_aes_core_and_the_sha256_core() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("hdl");
     let cores = Cores::load(&root).expect("cores");
     let r = cores.resolve(ENGINE_CORE, "default").expect("engine core");
-    assert_eq!(r.cores, ["aiotsec:ip:aes128", "aiotsec:ip:sha256", ENGINE_CORE]);
+    assert_eq!(
+        r.cores,
+        ["aiotsec:ip:aes128", "aiotsec:ip:sha256", ENGINE_CORE]
+    );
     let names: Vec<String> = r
         .sources
         .iter()
