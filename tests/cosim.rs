@@ -94,7 +94,15 @@ fn parallel_shards_merge_into_one_report() {
     let names: Vec<&str> = rep.levels.iter().map(|l| l.level.as_str()).collect();
     assert_eq!(
         names,
-        ["aes", "nea2", "nia2", "message", "procedure", "security"]
+        [
+            "aes",
+            "nea2",
+            "nia2",
+            "message",
+            "kdf",
+            "procedure",
+            "security"
+        ]
     );
     // Every shard's cycles are counted (plus the first shard's stall-free timing runs).
     let levels: u64 = rep.levels.iter().map(|l| l.cycles).sum();
