@@ -675,9 +675,9 @@ module tag_crypto_engine #(
   //           second call into ring slot i (KCommand_int), the rest dropped; S_KCPY then moves
   //           park slots 0..15 into ring slots 0..15 (KCommand_enc).
   //   ks(i) = {~i[1:0], i[4:2]} - 7: the unit takes the octets of a word (key index 4t+3 .. 4t)
-  //   at phases 0, 8, 16, 24 of round t and fetches each in the 7 cycles before: with this slot
-  //   order 28 of the 32 key octets of a block pass the ring inside their fetch window (the
-  //   other 4 cost a 32-cycle wait each).
+  //   at phases 0, 8, 16, 24 of round t and requests each (registered) in the 6 cycles before:
+  //   with this slot order 24 of the 32 key octets of a block pass the ring inside their request
+  //   window (the other 8 cost a 32-cycle wait each).
   generate
     if (HAS_KDF != 0) begin : g_kdf
       wire          k_hash = (op_q == OP_HASH);
@@ -713,10 +713,11 @@ module tag_crypto_engine #(
           endcase
         end
       end
+      wire       k_mack;                       // a buffer transfer of the unit acknowledged
       wire [7:0] src_data = k_hash ? mem_rdata : k_src_key ? (k_a3 ? ltk_data : ro) :
                             a3_mem ? mem_rdata : kconst;
-      assign k_src_ack   = in_krun && (k_hash ? mem_ack : (k_src_key && !k_a3) ? kmatch : a3_mem ? mem_ack : 1'b1);
-      assign k_out_ready = in_krun && (k_hash ? mem_ack :
+      assign k_src_ack   = in_krun && (k_hash ? k_mack : (k_src_key && !k_a3) ? kmatch : a3_mem ? k_mack : 1'b1);
+      assign k_out_ready = in_krun && (k_hash ? k_mack :
                                        k_a3 ? kmatch :
                                        !k_out_idx[4] ? 1'b1 :
                                        (dstg_q == 2'd1) ? (ph_q[3:0] == k_out_idx[3:0]) : (ph_q == k_out_idx));
@@ -729,10 +730,21 @@ module tag_crypto_engine #(
       /* verilator lint_on UNUSEDSIGNAL */
       wire [W-1:0]  kofs = k_hash ? ((k_src_req && !k_src_key) ? klen32[W-1:0] : {W{1'b0}}) :
                            m_na ? KO_NA : KO_ND;
-      assign k_moff  = xi[W-1:0] + kofs;
-      assign k_mreq  = in_krun && (k_hash ? (k_src_req || k_out_valid) : a3_mem);
-      assign k_mwe   = in_krun && k_hash && k_out_valid;
-      assign k_wdata = (in_krun && k_hash) ? k_out_data : 8'h00;
+      // the buffer offset of a unit transfer is registered (moff_q) and the memory request goes out
+      // from the transfer's second cycle (mseen_q): the segment decode and the offset adder then
+      // end in flip-flops instead of running on into mem_addr (one cycle more per buffer octet)
+      wire          k_mwant = in_krun && (k_hash ? (k_src_req || k_out_valid) : a3_mem);
+      reg  [W-1:0]  moff_q;
+      reg           mseen_q;
+      always @(posedge clk) begin
+        moff_q  <= k_mwant ? xi[W-1:0] + kofs : {W{1'b0}};
+        mseen_q <= k_mwant && !(mseen_q && mem_ack) && rst_n && !k_zero;
+      end
+      assign k_moff  = moff_q;
+      assign k_mreq  = k_mwant && mseen_q;
+      assign k_mack  = mseen_q && mem_ack;
+      assign k_mwe   = k_mreq && k_hash && k_out_valid;
+      assign k_wdata = k_mwe ? k_out_data : 8'h00;
       assign ltk_idx = (in_krun && k_a3 && k_src_key) ? k_src_idx[4:0] : 5'd0;
       wire [KAW:0]  h_mlen = len_q[KAW:0] - {{(KAW-6){1'b0}}, h_klen};
       localparam [KAW:0] S3L = S3_LEN[KAW:0];

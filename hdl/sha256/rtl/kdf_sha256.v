@@ -100,6 +100,8 @@ module kdf_sha256 #(
   reg [7:0]    cur_q /* verilator public_flat_rd */;   // key / message octets (secret)
   reg [7:0]    nxt_q /* verilator public_flat_rd */;
   reg          nv_q;         // nxt_q holds octet qf_q
+  reg          rq_q, rk_q;   // source request (registered): valid, key octet
+  reg [AW-1:0] ri_q;         // source request: octet index (0 without a request)
   reg          paused_q;
   reg [2:0]    m_q;          // digest octet of the word (captures done)
   reg          cap_q, ov_q;
@@ -190,11 +192,17 @@ module kdf_sha256 #(
       endcase
     end
   end
+  // The source request is registered (rq_q, rk_q, ri_q): it goes out the cycle after the octet
+  // is known to be needed, so the caller's address decode starts from flip-flops and the path
+  // through the caller back into the holders (src_ack) is cut in two. A request is held until
+  // its ack and dropped in the cycle of the ack (the holder is full in the next).
   wire fetching = (state_q == S_RND) && !t_q[5] && !t_q[4] && !qf_q[6] && !nv_q;
-  assign src_req = fetching && from_src;
-  assign src_key = src_req && keyblk;
-  assign src_idx = src_req ? (keyblk ? {{(AW-6){1'b0}}, qj} : pos[AW-1:0]) : {AW{1'b0}};
-  wire   fill    = fetching && (!from_src || src_ack);
+  wire   acked   = rq_q && src_ack;
+  wire   want    = fetching && from_src && !acked;
+  assign src_req = rq_q;
+  assign src_key = rk_q;
+  assign src_idx = ri_q;
+  wire   fill    = fetching && (!from_src || acked);
   wire [7:0] fill_oct = from_src ? (src_data ^ (keyblk ? kpad : 8'h00)) : gen;
 
   // ---------------------------------------------------------------- control
@@ -276,7 +284,11 @@ module kdf_sha256 #(
       klen_q <= 7'd0; len_q <= {PW{1'b0}}; bcnt_q <= {BW{1'b0}}; qf_q <= 7'd0;
       cur_q <= 8'h00; nxt_q <= 8'h00; nv_q <= 1'b0; paused_q <= 1'b0; m_q <= 3'd0;
       cap_q <= 1'b0; ov_q <= 1'b0; oreg_q <= 8'h00; oidx_q <= 5'd0; c_q <= 11'd0;
+      rq_q <= 1'b0; rk_q <= 1'b0; ri_q <= {AW{1'b0}};
     end else begin
+      rq_q <= want;
+      rk_q <= want && keyblk;
+      ri_q <= !want ? {AW{1'b0}} : keyblk ? {{(AW-6){1'b0}}, qj} : pos[AW-1:0];
       // carries: round adders step with the round, the pass adder in every word slot
       if (run) c_q[9:0] <= co[9:0];
       else if (zero) c_q[9:0] <= 10'd0;                 // no carry of the last round kept
