@@ -684,7 +684,9 @@ module tag_crypto_engine #(
       wire          k_a3   = !k_hash && (dstg_q == 2'd0);
       wire [KAW-1:0] m     = k_src_idx;
       wire [KAW-1:0] xi    = k_src_idx | {{(KAW-5){1'b0}}, k_out_idx};
-      wire [4:0]    ph7    = ph_q + 5'd7;
+      // ph_q + 7 as a counter of its own (restarted with ph_q): no adder before the slot match
+      reg  [4:0]    ph7;
+      always @(posedge clk) ph7 <= (!rst_n || k_zero) ? 5'd7 : ph7 + 5'd1;
       wire          kmatch = (ph7 == {~xi[1:0], xi[4:2]});
       // A.3 message segments (index m of S = FC || N_AIOTF || L0 || N_DEV || L1)
       localparam integer B1_I = NA_LEN + 1, B2_I = NA_LEN + 2, B3_I = NA_LEN + 3, B4_I = NA_LEN + 3 + ND_LEN;
@@ -730,20 +732,23 @@ module tag_crypto_engine #(
       /* verilator lint_on UNUSEDSIGNAL */
       wire [W-1:0]  kofs = k_hash ? ((k_src_req && !k_src_key) ? klen32[W-1:0] : {W{1'b0}}) :
                            m_na ? KO_NA : KO_ND;
-      // the buffer offset of a unit transfer is registered (moff_q) and the memory request goes out
-      // from the transfer's second cycle (mseen_q): the segment decode and the offset adder then
-      // end in flip-flops instead of running on into mem_addr (one cycle more per buffer octet)
-      wire          k_mwant = in_krun && (k_hash ? (k_src_req || k_out_valid) : a3_mem);
+      // the buffer offset of a source read is registered (moff_q) and the read goes out from the
+      // request's second cycle (mseen_q): the segment decode and the offset adder then end in
+      // flip-flops instead of running on into mem_addr (one cycle more per octet read). A HASH
+      // digest write (its index a register of the unit, no offset) goes out at once.
+      wire          k_dwr   = in_krun && k_hash && k_out_valid;
+      wire          k_mwant = in_krun && (k_hash ? k_src_req : a3_mem);
       reg  [W-1:0]  moff_q;
       reg           mseen_q;
       always @(posedge clk) begin
         moff_q  <= k_mwant ? xi[W-1:0] + kofs : {W{1'b0}};
         mseen_q <= k_mwant && !(mseen_q && mem_ack) && rst_n && !k_zero;
       end
-      assign k_moff  = moff_q;
-      assign k_mreq  = k_mwant && mseen_q;
-      assign k_mack  = mseen_q && mem_ack;
-      assign k_mwe   = k_mreq && k_hash && k_out_valid;
+      // (moff_q is 0 while the unit shows a digest octet, out_idx is 0 while it does not)
+      assign k_moff  = moff_q | {{(W-5){1'b0}}, k_out_idx};
+      assign k_mreq  = (k_mwant && mseen_q) || k_dwr;
+      assign k_mack  = (mseen_q || k_dwr) && mem_ack;
+      assign k_mwe   = k_dwr;
       assign k_wdata = k_mwe ? k_out_data : 8'h00;
       assign ltk_idx = (in_krun && k_a3 && k_src_key) ? k_src_idx[4:0] : 5'd0;
       wire [KAW:0]  h_mlen = len_q[KAW:0] - {{(KAW-6){1'b0}}, h_klen};
