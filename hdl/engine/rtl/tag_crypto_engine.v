@@ -559,6 +559,9 @@ module tag_crypto_engine #(
   end
   // the phase restarts with the SHA-256 unit's (reset, zeroize, ZEROIZE), so both count alike
   always @(posedge clk) ph_q <= (!rst_n || ((HAS_KDF != 0) && k_zero)) ? 5'd0 : ph_q + 5'd1;
+  // ph_q + 7 as a counter of its own (the unit's ring slot match, g_kdf: no adder before it)
+  reg [4:0] ph7_q;
+  always @(posedge clk) ph7_q <= (!rst_n || ((HAS_KDF != 0) && k_zero)) ? 5'd7 : ph7_q + 5'd1;
   generate
     if (FPGA_STYLE == 0) begin : g_ff
       // ASIC: shift registers (no gate per bit)
@@ -684,9 +687,7 @@ module tag_crypto_engine #(
       wire          k_a3   = !k_hash && (dstg_q == 2'd0);
       wire [KAW-1:0] m     = k_src_idx;
       wire [KAW-1:0] xi    = k_src_idx | {{(KAW-5){1'b0}}, k_out_idx};
-      // ph_q + 7 as a counter of its own (restarted with ph_q): no adder before the slot match
-      reg  [4:0]    ph7;
-      always @(posedge clk) ph7 <= (!rst_n || k_zero) ? 5'd7 : ph7 + 5'd1;
+      wire [4:0]    ph7    = ph7_q;
       wire          kmatch = (ph7 == {~xi[1:0], xi[4:2]});
       // A.3 message segments (index m of S = FC || N_AIOTF || L0 || N_DEV || L1)
       localparam integer B1_I = NA_LEN + 1, B2_I = NA_LEN + 2, B3_I = NA_LEN + 3, B4_I = NA_LEN + 3 + ND_LEN;
@@ -773,7 +774,7 @@ module tag_crypto_engine #(
       assign k_mreq = 1'b0; assign k_mwe = 1'b0; assign k_wdata = 8'h00; assign ltk_idx = 5'd0;
       assign k_src_ack = 1'b0; assign k_out_ready = 1'b0;
       // the key-store port is not used
-      wire unused_ltk = ^{ltk_data, ltk_len32, k_start, k_busy, hcfg_q, h_bad, k_src_req, k_src_key, k_src_idx,
+      wire unused_ltk = ^{ltk_data, ltk_len32, ph7_q, k_start, k_busy, hcfg_q, h_bad, k_src_req, k_src_key, k_src_idx,
                           k_src_ack};
     end
   endgenerate
