@@ -82,7 +82,7 @@ MUTANTS = {
               "assign mem_wdata  = ((state_q == S_EWR) ? (s15 & mask) : (mwr_wr ? s0 : 8'h00)) | k_wdata;",
               "assign mem_wdata  = ((state_q == S_EWR) ? (s15 & mask) : s0) | k_wdata;"),
     "kwdata": ("mem_wdata shows the SHA-256 unit's digest octet in a DERIVE too (no HASH gate)",
-               "assign k_wdata = (in_krun && k_hash) ? k_out_data : 8'h00;",
+               "assign k_wdata = k_mwe ? k_out_data : 8'h00;",
                "assign k_wdata = in_krun ? k_out_data : 8'h00;"),
     "mac": ("rsp_mac shown without rsp_valid (while an NIA2 / PROTECT runs)",
             "wire   show       = rsp_valid && (status_q == ST_OK)",
