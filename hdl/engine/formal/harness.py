@@ -401,7 +401,9 @@ def kdf_ctrl(aw):
     return [("g_kdf.u_kdf." + n, w) for n, w in
             (("ph_q", 5), ("state_q", 3), ("stage_q", 3), ("t_q", 6), ("k_q", 3), ("hmac_q", 1),
              ("klen_q", 7), ("len_q", kaw + 1), ("bcnt_q", kaw - 5), ("qf_q", 7), ("nv_q", 1),
-             ("paused_q", 1), ("m_q", 3), ("cap_q", 1), ("ov_q", 1), ("oidx_q", 5))]
+             ("paused_q", 1), ("m_q", 3), ("cap_q", 1), ("ov_q", 1), ("oidx_q", 5),
+             ("rq_q", 1), ("rk_q", 1), ("ri_q", kaw))] + \
+        [("g_kdf.moff_q", aw), ("g_kdf.mseen_q", 1)]   # the engine's registered unit transfer
 
 
 def p5_ni(aw):
@@ -416,7 +418,8 @@ def p5_ni(aw):
     start from the same control state show the same outputs in every cycle whatever the secrets:
     nothing secret reaches mem_wdata / mem_addr / ltk_idx / rsp_* / any output, in any state."""
     ctrl = [(n, w) for n, w in ctrl_regs(aw) if n not in ("mism_q", "mbal_q", "lmsb_q")]
-    ctrl += [("hcfg_q", 8), ("dstg_q", 2)] + kdf_ctrl(aw)
+    # ph7_q: the engine's phase + 7, only in HAS_KDF builds (so not in ctrl_regs)
+    ctrl += [("hcfg_q", 8), ("dstg_q", 2), ("ph7_q", 5)] + kdf_ctrl(aw)
     exp = [(n, "x_" + n.replace(".", "_"), w) for n, w in ctrl]
     ys = renames(exp) + CUT_AES
     v = HDR + """\
