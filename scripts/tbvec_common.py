@@ -1,14 +1,36 @@
 """What the testbench vector generators (hdl/<ip>/tb/tbvec.py) share: where the repository and
 the official vectors are, the command line (--out, --vectors, or FuseSoC's generator input file),
-and the .core file a FuseSoC generator writes beside its output. The vectors themselves are each
-generator's own."""
+and the .core file a FuseSoC generator writes beside its output, and how an output file is
+written (out_file). The vectors themselves are each generator's own."""
 import argparse
+import contextlib
+import io
 import os
 import re
 import sys
 
 # this file is <repo>/scripts/tbvec_common.py
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@contextlib.contextmanager
+def out_file(path):
+    """Write a generated file: the text is collected, and the file is replaced (atomically, by a
+    rename) only when it differs. A testbench that reads it while a generator runs again (the
+    Verilog steps of scripts/test run side by side) sees the whole file, never a truncated one."""
+    buf = io.StringIO()
+    yield buf
+    text = buf.getvalue()
+    try:
+        with open(path) as f:
+            if f.read() == text:
+                return
+    except OSError:
+        pass
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def vectors_dir(given, tag):
@@ -50,7 +72,7 @@ def write_core(args, out, name, include, data_files, tag):
                 break
     if vlnv is None:
         sys.exit("tbvec (%s): ERROR: no vlnv in the generator input %s" % (tag, args.generator_input))
-    with open(os.path.join(out, name + ".core"), "w") as f:
+    with out_file(os.path.join(out, name + ".core")) as f:
         f.write("CAPI=2:\n")
         f.write("name: %s\n" % vlnv)
         f.write("filesets:\n  vectors:\n    files:\n")

@@ -121,8 +121,22 @@ fn energy_proxy_idle_is_the_key_ring_only() {
             _ => {}
         }
     }
+    // the program opens with a DERIVE (the default engine has the KDF unit): the unit works
+    // through it, and is quiet (its phase counter only) once the keys are in the ring
+    let kdf = idx(energy::KDF_GROUP);
+    let d = e.phase(energy::DERIVE_PHASE).unwrap();
+    assert!((30_000..=40_000).contains(&d.cycles), "{}", d.cycles);
+    assert!(
+        d.by_group[kdf] > 100.0 * d.cycles as f64,
+        "{}",
+        d.by_group[kdf]
+    );
+    assert!(d.by_group[ring] > 0.0);
+    let after = e.phase("idle, keys derived").unwrap();
+    assert!(after.by_group[kdf] <= 2.0 * after.cycles as f64);
     let z = e.phase("after ZEROIZE").unwrap();
     assert_eq!(z.by_group[ring], 0.0);
+    assert!(z.by_group[kdf] <= 2.0 * z.cycles as f64);
     let aes = e.phase("AES block (128-bit NEA2)").unwrap();
     assert!(aes.by_group[idx("AES state")] > 1000.0);
     let sum: f64 = aes.by_group.iter().sum();

@@ -16,6 +16,10 @@
 //!   popcount over all of them is generated into `$OUT_DIR/secrets_gen.h` for the zeroization
 //!   check (`secrets.rs`).
 //!
+//! * Under `cargo clippy` (`RUSTC_WORKSPACE_WRAPPER` is clippy-driver: a check, nothing linked)
+//!   only `rtl_params.rs` is written; the Verilating and the C++ build are left to the builds
+//!   that link the library (their build-script runs are not shared with clippy's anyway).
+//!
 //! Environment: `AIOTSEC_HDL_DIR` overrides the root of the cores (default `hdl/`), `VERILATOR`
 //! the executable.
 
@@ -152,16 +156,6 @@ fn main() {
         }
     }
     let board = env::var_os("CARGO_FEATURE_SERIAL").map(|_| bridge::model(&hdl, &board_gparams));
-    std::thread::scope(|s| {
-        if let Some((m, src)) = &board {
-            let (verilator, out) = (&verilator, &out);
-            s.spawn(move || verilate::verilate(std::slice::from_ref(m), src, verilator, out));
-        }
-        verilate::verilate(&models, &sources, &verilator, &out);
-    });
-
-    secrets::write_header(&models, &sources, &out, &hdl);
-    regs::write_header(&models, &sources, &out);
 
     // Constants the Rust side checks a profile against.
     let mut rs =
@@ -176,6 +170,24 @@ fn main() {
         rs.push_str(&bridge::rust_params());
     }
     write_if_changed(&out.join("rtl_params.rs"), &rs);
+
+    // Under `cargo clippy` (a check: nothing is linked) the Rust side needs only rtl_params.rs;
+    // the Verilated C++ (about 2 CPU-minutes) is built by the builds that link it.
+    println!("cargo:rerun-if-env-changed=RUSTC_WORKSPACE_WRAPPER");
+    if env::var("RUSTC_WORKSPACE_WRAPPER").is_ok_and(|w| w.contains("clippy-driver")) {
+        return;
+    }
+
+    std::thread::scope(|s| {
+        if let Some((m, src)) = &board {
+            let (verilator, out) = (&verilator, &out);
+            s.spawn(move || verilate::verilate(std::slice::from_ref(m), src, verilator, out));
+        }
+        verilate::verilate(&models, &sources, &verilator, &out);
+    });
+
+    secrets::write_header(&models, &sources, &out, &hdl);
+    regs::write_header(&models, &sources, &out);
 
     let mut shims = vec![shim];
     if let Some((m, _)) = board {

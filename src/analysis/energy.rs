@@ -3,13 +3,14 @@
 //! over runs with random keys and data. There is no cell library here, so there are no joules:
 //! a toggle count is a proxy for the dynamic energy of the registers (the clock tree and the
 //! combinational logic are not counted). For scale, the published anchor is a round-based
-//! AES-128 at 350.7 pJ per block in 90 nm ([`ANCHOR_PJ_PER_BLOCK`]).
+//! AES-128 at 350.7 pJ per block in 90 nm ([`ANCHOR_PJ_PER_BLOCK`]). When the engine has the KDF
+//! unit, the program opens with a DERIVE (KAIOTF and both command keys, [`DERIVE_PHASE`]).
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 
-use super::program::{self, Inputs};
+use super::program::{self, DeriveInputs, Inputs};
 use super::register_group;
 use crate::engine::EngineError;
 use crate::profile::Profile;
@@ -56,6 +57,20 @@ impl EnergyReport {
     }
 }
 
+/// Whether the Verilated engine holds the KDF unit (a register of group "SHA-256/KDF").
+fn regs_have_kdf(eng: &crate::engine::rtl::RtlEngine) -> bool {
+    eng.sim()
+        .registers()
+        .iter()
+        .any(|r| register_group(&r.name) == KDF_GROUP)
+}
+
+/// The register group of the KDF unit ([`register_group`]).
+pub const KDF_GROUP: &str = "SHA-256/KDF";
+
+/// The phase of the program that runs DERIVE (present when the engine has the KDF unit).
+pub const DERIVE_PHASE: &str = program::DERIVE_PHASE;
+
 /// Measure the proxy over `runs` runs of the program with random keys and data from `seed`.
 pub fn run(
     profile: &Profile,
@@ -66,6 +81,9 @@ pub fn run(
 ) -> Result<EnergyReport, EngineError> {
     let runs = runs.max(1);
     let mut eng = program::open(profile, variant)?;
+    // the program opens with a DERIVE when the engine has the KDF unit (its registers are then
+    // among the flip-flops read)
+    let derive = regs_have_kdf(&eng);
     let regs = eng.sim().registers();
     let mut groups: Vec<(String, u32)> = Vec::new();
     let mut group_of = Vec::new();
@@ -85,7 +103,8 @@ pub fn run(
     let mut acc: Vec<PhaseEnergy> = Vec::new();
     for _ in 0..runs {
         let i = Inputs::random(&mut rng);
-        let t = program::run(&mut eng, profile, &i, idle_cycles)?;
+        let d = derive.then(|| DeriveInputs::random(&mut rng));
+        let t = program::run(&mut eng, profile, &i, d.as_ref(), idle_cycles)?;
         if acc.is_empty() {
             acc = t
                 .phases

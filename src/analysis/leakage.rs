@@ -270,7 +270,7 @@ pub fn run(
         for k in 0..opts.traces {
             let random = rng.next_u32() & 1 == 1;
             let inp = inputs_for(test, &fixed_in, random, &mut rng);
-            let t = program::run(&mut eng, profile, &inp, opts.idle_cycles)?;
+            let t = program::run(&mut eng, profile, &inp, None, opts.idle_cycles)?;
             if test == Test::MacCompare && t.unprotect != Status::MacFailure {
                 return Err(EngineError::Protocol(format!(
                     "UNPROTECT with a wrong MAC octet answered {:?}",

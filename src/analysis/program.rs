@@ -1,10 +1,12 @@
 //! The command program both analyses run on the RTL backend, one trace per run, from reset:
 //! LOAD_KEYS, idle, one AES block (a 128-bit NEA2), a 32-byte UNPROTECT then PROTECT, idle,
-//! ZEROIZE, idle. Each phase is a range of cycles counted from the end of the reset.
+//! ZEROIZE, idle. Each phase is a range of cycles counted from the end of the reset. The energy
+//! proxy runs it with a DERIVE first ([`DeriveInputs`]: KAIOTF and both command keys from a
+//! random K_AIoT and nonces, then idle); the TVLA does not (34,000 cycles more per trace).
 
 use crate::engine::rtl::{RtlConfig, RtlEngine};
 use crate::engine::{CryptoEngine, EngineError, Status};
-use crate::keys::Key128;
+use crate::keys::{Key128, LongTermKey};
 use crate::messages::mac_input;
 use crate::profile::{MAC_LEN, Profile};
 use crate::sim::{ToggleTrace, Variant};
@@ -16,6 +18,9 @@ pub(crate) const BODY_LEN: usize = 32;
 /// Cycles after a command that the engine may still spend clearing its working registers
 /// (documented: within 16 cycles the key ring is the only register holding key-dependent data).
 pub(crate) const SETTLE: usize = 16;
+
+/// The name of the DERIVE phase.
+pub(crate) const DERIVE_PHASE: &str = "DERIVE (KAIOTF, both keys)";
 
 /// What one trace is run with.
 pub(crate) struct Inputs {
@@ -49,6 +54,29 @@ impl Inputs {
         rng.fill_bytes(&mut i.req_body);
         rng.fill_bytes(&mut i.rsp_body);
         i
+    }
+}
+
+/// The DERIVE that opens the energy proxy's program: the tag's K_AIoT and the two nonces (the
+/// profile's lengths are taken from the front of each).
+pub(crate) struct DeriveInputs {
+    pub(crate) ltk: [u8; 16],
+    pub(crate) n_aiotf: [u8; 64],
+    pub(crate) n_dev: [u8; 64],
+}
+
+impl DeriveInputs {
+    /// Random key and nonces.
+    pub(crate) fn random(rng: &mut impl rand::RngCore) -> Self {
+        let mut d = Self {
+            ltk: [0; 16],
+            n_aiotf: [0; 64],
+            n_dev: [0; 64],
+        };
+        rng.fill_bytes(&mut d.ltk);
+        rng.fill_bytes(&mut d.n_aiotf);
+        rng.fill_bytes(&mut d.n_dev);
+        d
     }
 }
 
@@ -112,15 +140,22 @@ fn response(profile: &Profile, body: &[u8]) -> Vec<u8> {
     f
 }
 
-/// Run the program once from reset on `eng`, recording every cycle.
+/// Run the program once from reset on `eng`, recording every cycle; with `derive`, a DERIVE
+/// and an idle phase first.
 pub(crate) fn run(
     eng: &mut RtlEngine,
     profile: &Profile,
     inp: &Inputs,
+    derive: Option<&DeriveInputs>,
     idle: usize,
 ) -> Result<Trace, EngineError> {
     eng.reset()?;
     eng.reseed(0);
+    if let Some(d) = derive {
+        let ltk =
+            LongTermKey::from_slice(&d.ltk).map_err(|e| EngineError::Invalid(e.to_string()))?;
+        eng.set_key_store(&ltk)?;
+    }
     let base = eng.sim().cycles();
     let at = |e: &RtlEngine| (e.sim().cycles() - base) as usize;
     let mut phases = Vec::new();
@@ -132,6 +167,19 @@ pub(crate) fn run(
         })
     };
     eng.sim_mut().record_toggles(true);
+    if let Some(d) = derive {
+        let k = &profile.kaiotf;
+        let (na, nd) = (d.n_aiotf.get(..k.n_aiotf_len), d.n_dev.get(..k.n_dev_len));
+        let (Some(na), Some(nd)) = (na, nd) else {
+            return Err(EngineError::Invalid("nonce lengths over 64 octets".into()));
+        };
+        let s = at(eng);
+        eng.derive(na, nd)?;
+        mark(DERIVE_PHASE, s, at(eng));
+        let s = at(eng);
+        eng.idle(idle as u64);
+        mark("idle, keys derived", s, at(eng));
+    }
     let keys = CommandKeys {
         enc: Key128::new(inp.enc),
         int: Key128::new(inp.int),

@@ -101,7 +101,7 @@ module tag_crypto_engine_tb;
         .MAC_TRAILER(MT), .REQ_COUNT(RQC), .REQ_BEARER(RQB), .REQ_DIRECTION(RQD),
         .RSP_COUNT(RSC), .RSP_BEARER(RSB), .RSP_DIRECTION(RSD), .RAW_OPS(RO), .HAS_KDF(HK), .FAULT(FT),
         .FPGA_STYLE(1)) dutf (
-        .clk(clk), .rst_n(rst_n), .zeroize(zeroize && sel == gd), .cmd_valid(cmd_valid && sel == gd), .cmd_ready(f_cr),
+        .clk(gclk[gd]), .rst_n(rst_n), .zeroize(zeroize && sel == gd), .cmd_valid(cmd_valid && sel == gd), .cmd_ready(f_cr),
         .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len),
         .dat_valid(dat_valid && sel == gd), .dat_ready(f_dr), .dat_data(dat_data),
         .rsp_valid(f_rv), .rsp_ready(rsp_ready && sel == gd), .rsp_status(f_st), .rsp_mac(f_mac),

@@ -52,6 +52,17 @@
   reg  [7:0]     junk = 8'h00;
   reg  [7:0]     mem [0:(1<<AW)-1];
   integer        sel = 0;        // selected engine instance
+  // Per-instance clocks (simulation speed): instance G runs on gclk[G], which is clk while G is
+  // selected or reset is low (and always with +clock_all); an idle instance is then frozen, not
+  // simulated. Its enable is latched while clk is low (a clock gate), so a change of sel at any
+  // time gives no short pulse. An instance holds its state while unselected, which a testbench
+  // may rely on only through the selected instance's ports (as the checks below do).
+  reg  [ND-1:0]  ck_on = {ND{1'b1}};
+  reg            ck_all = 1'b0;
+  integer        ck_i;
+  initial if ($test$plusargs("clock_all")) ck_all = 1'b1;
+  always @(*) if (!clk) for (ck_i = 0; ck_i < ND; ck_i = ck_i + 1) ck_on[ck_i] = ck_all || !rst_n || (sel == ck_i);
+  wire [ND-1:0]  gclk = {ND{clk}} & ck_on;
   integer        qi;             // instance index of the per-cycle output checks
   reg  [255:0]   ltk_key = 256'd0;
   reg            ltk_len32 = 1'b0;
@@ -79,7 +90,7 @@
   wire [7:0]     mem_rdata  = mem_ack ? mem[mem_addr] : junk;
 
 `define TB_ENGINE_PORTS(G) \
-    .clk(clk), .rst_n(rst_n), .zeroize(zeroize && sel == (G)), \
+    .clk(gclk[G]), .rst_n(rst_n), .zeroize(zeroize && sel == (G)), \
     .cmd_valid(cmd_valid && sel == (G)), .cmd_ready(cmd_ready_v[G]), \
     .cmd_op(cmd_op), .cmd_addr(cmd_addr), .cmd_len(cmd_len), \
     .dat_valid(dat_valid && sel == (G)), .dat_ready(dat_ready_v[G]), .dat_data(dat_data), \
