@@ -123,7 +123,7 @@ fn energy_proxy_idle_is_the_key_ring_only() {
     }
     // the program opens with a DERIVE (the default engine has the KDF unit): the unit works
     // through it, and is quiet (its phase counter only) once the keys are in the ring
-    let kdf = idx(energy::KDF_GROUP);
+    let kdf = idx(aiotsec::analysis::KDF_GROUP);
     let d = e.phase(energy::DERIVE_PHASE).unwrap();
     assert!((30_000..=40_000).contains(&d.cycles), "{}", d.cycles);
     assert!(

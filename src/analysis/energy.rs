@@ -11,7 +11,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 
 use super::program::{self, DeriveInputs, Inputs};
-use super::register_group;
+use super::{KDF_GROUP, register_group};
 use crate::engine::EngineError;
 use crate::profile::Profile;
 use crate::sim::Variant;
@@ -57,17 +57,6 @@ impl EnergyReport {
     }
 }
 
-/// Whether the Verilated engine holds the KDF unit (a register of group "SHA-256/KDF").
-fn regs_have_kdf(eng: &crate::engine::rtl::RtlEngine) -> bool {
-    eng.sim()
-        .registers()
-        .iter()
-        .any(|r| register_group(&r.name) == KDF_GROUP)
-}
-
-/// The register group of the KDF unit ([`register_group`]).
-pub const KDF_GROUP: &str = "SHA-256/KDF";
-
 /// The phase of the program that runs DERIVE (present when the engine has the KDF unit).
 pub const DERIVE_PHASE: &str = program::DERIVE_PHASE;
 
@@ -81,9 +70,6 @@ pub fn run(
 ) -> Result<EnergyReport, EngineError> {
     let runs = runs.max(1);
     let mut eng = program::open(profile, variant)?;
-    // the program opens with a DERIVE when the engine has the KDF unit (its registers are then
-    // among the flip-flops read)
-    let derive = regs_have_kdf(&eng);
     let regs = eng.sim().registers();
     let mut groups: Vec<(String, u32)> = Vec::new();
     let mut group_of = Vec::new();
@@ -99,6 +85,9 @@ pub fn run(
         groups[i].1 += r.bits;
         group_of.push(i);
     }
+    // the program opens with a DERIVE when the engine has the KDF unit (its registers are among
+    // the flip-flops read)
+    let derive = groups.iter().any(|(g, _)| g == KDF_GROUP);
     let mut rng = StdRng::seed_from_u64(seed);
     let mut acc: Vec<PhaseEnergy> = Vec::new();
     for _ in 0..runs {

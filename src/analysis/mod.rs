@@ -18,6 +18,9 @@ pub mod leakage;
 #[cfg(feature = "rtl")]
 mod program;
 
+/// The register group of the SHA-256 / KDF unit ([`register_group`]).
+pub const KDF_GROUP: &str = "SHA-256/KDF";
+
 /// The register group a flip-flop belongs to, from its RTL hierarchical name: the key ring, the
 /// CMAC park register, the AES core's state, key and control, the engine's control, and for any
 /// other instance (a SHA-256 / KDF unit, a bridge) the instance name; registers at the top of a
@@ -51,7 +54,7 @@ pub fn register_group(name: &str) -> String {
         "u_eng" | "g_ff" | "g_ram" => "engine control".into(),
         p if p == top && in_engine => "engine control".into(),
         p if p == top => format!("{top} (wrapper)"),
-        p if p.contains("sha") || p.contains("kdf") => "SHA-256/KDF".into(),
+        p if p.contains("sha") || p.contains("kdf") => KDF_GROUP.into(),
         p if p.contains("uart") || p.contains("bridge") => "UART/bridge".into(),
         p => p.to_string(),
     }

@@ -103,7 +103,7 @@ pub fn module_part(module: &str) -> &'static str {
     };
     let m = name.to_ascii_lowercase();
     if m.contains("sha") || m.contains("hmac") || m.contains("kdf") {
-        "SHA-256/KDF"
+        crate::analysis::KDF_GROUP
     } else if m.contains("uart") || m.contains("bridge") {
         "UART/bridge"
     } else if m.contains("aes") {
