@@ -46,7 +46,12 @@
 //     so 16 steps with st_keep = 0 write a block, with st_keep = 1 XOR one in place, and slot 0
 //     (out_block[127:120]) shows each octet as it leaves;
 //   * in_valid starts an encryption of the state as it stands after this cycle's step (in_ready
-//     = not busy); out_valid pulses when it is done (out_ready is ignored: tie it to 1).
+//     = not busy); out_valid pulses when it is done (out_ready is ignored: tie it to 1);
+//   * key_out shows key slot 0, the octet that leaves the key register in an idle cycle, so
+//     idle, with st_step high, st_keep low and st_in = key_out, key and state are one 32-octet
+//     circular shift register (key_in -> key slots 15..0 -> state slots 15..0 -> out_block
+//     [127:120]): tag_crypto_engine keeps the SHA-256 unit's chaining value there.
+//     SERIAL = 0: key_out is 0.
 module aes128_core #(
   parameter FAULT_SBOX = 0,  // test only: corrupt S-box output for input 8'h53
   parameter FPGA_STYLE = 0,  // 1: same logic coded with flop enables (iCE40 shim)
@@ -65,7 +70,8 @@ module aes128_core #(
   input  wire   [7:0] key_in,     // key octet shifted in every idle cycle
   input  wire         st_step,    // idle: rotate the state one octet, slot 15 <= ...
   input  wire         st_keep,    //   ... (st_keep ? slot 0 : 0) ^ st_in
-  input  wire   [7:0] st_in
+  input  wire   [7:0] st_in,
+  output wire   [7:0] key_out     // SERIAL = 1: key slot 0
 );
   reg [127:0] state_q /* verilator public_flat_rd */;
   reg [127:0] key_q   /* verilator public_flat_rd */;
@@ -93,6 +99,7 @@ module aes128_core #(
   assign in_ready  = ~busy_q & ((SERIAL != 0) | ~outv_q | out_ready);
   assign out_valid = outv_q;
   assign out_block = state_q;
+  assign key_out   = (SERIAL != 0) ? k[0] : 8'h00;
 
   wire load     = in_valid & in_ready;
   wire pass     = pass_q;

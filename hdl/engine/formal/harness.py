@@ -14,7 +14,7 @@ one of the wrappers below around it. An x_*.ys script only
 Cuts used (each an over-approximation: every behaviour of the real design is still possible, so a
 property proven with the cut holds without it):
   * the AES core: the engine is elaborated with aes128_core_cut.v (the real ports, no logic) and
-    its outputs (aes_out, aes_idle, aes_out_valid) are cut. Only for control properties and the
+    its outputs (aes_out, aes_idle, aes_out_valid, aes_kout) are cut. Only for control properties and the
     FPGA_STYLE comparison, never for the AES core's own secret registers.
   * x_ram.ys: the inputs of the FPGA_STYLE 1 key ring / park RAMs (ri, li) are cut: the lemma that
     the RAMs behave as delay lines holds whatever is written into them.
@@ -142,9 +142,10 @@ def cuts(sigs):
                    % (n.replace(".", "_"), w, n, n.replace(".", "_")) for n, w in sigs)
 
 
-AES_OUT = [("aes_out", 128), ("aes_idle", 1), ("aes_out_valid", 1)]
+AES_OUT = [("aes_out", 128), ("aes_idle", 1), ("aes_out_valid", 1), ("aes_kout", 8)]
 CUT_AES = cuts(AES_OUT)
-CUT_PORTS = ",\n  input wire [127:0] aes_out, input wire aes_idle, input wire aes_out_valid"
+CUT_PORTS = (",\n  input wire [127:0] aes_out, input wire aes_idle, input wire aes_out_valid,"
+             " input wire [7:0] aes_kout")
 CUT_CONN = [("cut_" + n, n) for n, _ in AES_OUT]
 
 
@@ -390,7 +391,9 @@ endmodule
 
 # ---------------------------------------------------------------- proof 5: DERIVE / the SHA-256 unit
 # the unit's registers (u_kdf after flatten): data (secret) and control
-KDF_SECRETS = [("g_kdf.u_kdf.v_q", "x_kv", 256), ("g_kdf.u_kdf.hh_q", "x_kh", 256),
+# (its chaining-value store is the AES core's key / state: cut here, free per engine in p5_ni;
+# their clearing after reset / zeroize is engine-zero's AES side)
+KDF_SECRETS = [("g_kdf.u_kdf.v_q", "x_kv", 256),
                ("g_kdf.u_kdf.w_q", "x_kw", 512), ("g_kdf.u_kdf.cur_q", "x_kcur", 8),
                ("g_kdf.u_kdf.nxt_q", "x_knxt", 8), ("g_kdf.u_kdf.oreg_q", "x_koreg", 8),
                ("g_kdf.u_kdf.c_q", "x_kc", 11)]
@@ -428,15 +431,16 @@ def p5_ni(aw):
 module p5_ni (
 %s,
   input wire [127:0] a_aes_out, input wire [127:0] b_aes_out, input wire aes_idle,
-  input wire aes_out_valid, input wire [7:0] b_ltk_data);
+  input wire aes_out_valid, input wire [7:0] a_aes_kout, input wire [7:0] b_aes_kout,
+  input wire [7:0] b_ltk_data);
 """ % ports_in(aw)
     v += out_wires(aw, "a_") + out_wires(aw, "b_")
     v += wires(exp, "a_") + wires(exp, "b_")
     ina = ", ".join(".%s(%s)" % (n, n) for n in ENG_IN)
     inb = ", ".join(".%s(%s)" % (n, "b_ltk_data" if n == "ltk_data" else n) for n in ENG_IN)
     for p, inl in (("a_", ina), ("b_", inb)):
-        v += "  eng u%s (%s,\n    %s,\n    .cut_aes_out(%saes_out), .cut_aes_idle(aes_idle), .cut_aes_out_valid(aes_out_valid),\n    %s);\n" % (
-            p[0], inl, ", ".join(".%s(%s%s)" % (n, p, n) for n in ENG_OUT), p,
+        v += "  eng u%s (%s,\n    %s,\n    .cut_aes_out(%saes_out), .cut_aes_idle(aes_idle), .cut_aes_out_valid(aes_out_valid),\n    .cut_aes_kout(%saes_kout), %s);\n" % (
+            p[0], inl, ", ".join(".%s(%s%s)" % (n, p, n) for n in ENG_OUT), p, p,
             ", ".join(".%s(%s%s)" % (n, p, n) for _, n, _ in exp))
     # the states of a DERIVE from its handshake to its response (S_IDLE / S_ZERO end it)
     dst = " || ".join("(a_x_state_q == 5'd%d)" % ST[n] for n in
@@ -504,7 +508,8 @@ module aes128_core #(parameter FAULT_SBOX = 0, parameter FPGA_STYLE = 0, paramet
   input  wire   [7:0] key_in,
   input  wire         st_step,
   input  wire         st_keep,
-  input  wire   [7:0] st_in
+  input  wire   [7:0] st_in,
+  output wire   [7:0] key_out
 );
 endmodule
 """

@@ -48,7 +48,8 @@
 //   * After reset and for ZEROIZE the engine scrubs itself for 32 cycles (cmd_ready low; ZEROIZE
 //     answers OK after the scrub). The SHA-256 unit's zeroize is the engine's (zeroize input or
 //     ZEROIZE) and its own 32-cycle scrub runs in the same cycles: every secret register, the
-//     unit's v_q / hh_q / w_q / cur_q / nxt_q / oreg_q / c_q included, is zero when cmd_ready
+//     unit's v_q / w_q / cur_q / nxt_q / oreg_q / c_q and its chaining value in the AES core's
+//     key / state registers included, is zero when cmd_ready
 //     rises, 32 cycles after a reset cycle and 33 after a zeroize pulse (the zeroize edge plus
 //     32 scrub edges), as before the unit was added. ph_q restarts at 0 with the unit's phase
 //     on zeroize / ZEROIZE (HAS_KDF = 1), so the two always count alike.
@@ -94,6 +95,13 @@
 //     keys, idle or not); park_q, the AES key and the AES state are fed zeros when not in use,
 //     so they stop toggling (and hold nothing key-dependent) within 16 cycles of a command's end.
 //     Gating the ring's clock while idle would need a hold enable (about 770 GE in this flow).
+//   * The SHA-256 unit (kdf_sha256_core) has no chaining-value register of its own: during HASH
+//     and DERIVE (S_KGO .. S_KEND, the AES core idle) the AES key and state registers are its
+//     32-octet store, one circular shift register moving an octet every cycle (the unit's
+//     h_out -> key_in, key slot 0 (key_out) -> st_in, state slot 0 (s0) -> its h_in: 16 + 16
+//     octets, the 32-cycle delay the unit expects). The unit writes zeros into it while idle or
+//     scrubbing, so it is zero again when a call ends (and reset / zeroize clear the AES core).
+//     This saves the unit's 256 chaining-value flip-flops (about 1,000 GE).
 //   * DERIVE's keys flow through the ring and park register only (no new key register): the A.3
 //     digest KAIOTF goes into the ring as it leaves the unit (octet i in slot ks(i), see g_kdf,
 //     written when that slot passes, so the unit's out_ready waits for it), the two A.4 calls
@@ -249,6 +257,7 @@ module tag_crypto_engine #(
   wire [7:0]   s0 = aes_out[127:120];
   wire [1:0]   s1 = aes_out[119:118];             // top bits of slot 1 (K1 / K2 carries)
   wire [7:0]   s15 = aes_out[7:0];
+  wire [7:0]   aes_kout;   // AES key slot 0 (HASH / DERIVE: the unit's chaining-value store)
   // slots 4..14 are reached through the rotation only; out_valid is not needed (aes_idle)
   wire         unused_aes = ^{aes_out_valid, aes_out[95:8]};
 
@@ -256,7 +265,7 @@ module tag_crypto_engine #(
     .clk(clk), .rst_n(rst_n && !aes_clr_q),
     .in_valid(aes_go), .in_ready(aes_idle), .in_key(128'd0), .in_block(128'd0),
     .out_valid(aes_out_valid), .out_ready(1'b1), .out_block(aes_out),
-    .key_in(key_oct), .st_step(st_step), .st_keep(st_keep), .st_in(st_in));
+    .key_in(key_oct), .st_step(st_step), .st_keep(st_keep), .st_in(st_in), .key_out(aes_kout));
 
   // ---------------------------------------------------------------- region bookkeeping
   wire [2:0]   len_rem = len_q[2:0];
@@ -349,6 +358,9 @@ module tag_crypto_engine #(
   reg          k_start;
   wire         k_src_ack, k_out_ready;
   wire         k_last = k_out_valid && k_out_ready && (k_out_idx == 5'd0);
+  // the chaining-value store: the AES state rotates with key slot 0 coming in (HAS_KDF builds)
+  wire         hx_run = (HAS_KDF != 0);
+  wire [7:0]   hx_oct = (HAS_KDF != 0) ? aes_kout : 8'h00;
 
   always @(*) begin
     state_d = state_q; st_ld = 1'b0; st_d = ST_OK; setup_mac = 1'b0; setup_nea = 1'b0;
@@ -483,13 +495,24 @@ module tag_crypto_engine #(
         step_off = 1'b1; j_inc = 1'b1;
         state_d = j15 ? S_ESTART : S_ERD;
       end
-      // ---- HASH / DERIVE: one call of the SHA-256 unit per S_KGO .. S_KEND
-      S_KGO:  begin k_start = 1'b1; if (k_start_ready) state_d = S_KRUN; end
-      S_KRUN: if (k_last) state_d = S_KEND;
-      S_KEND: if (k_start_ready) begin                 // the unit has scrubbed itself
-        if (op_q == OP_HASH) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
-        else if (dstg_q == 2'd2) begin j_clr = 1'b1; state_d = S_KCPY; end
-        else state_d = S_KGO;
+      // ---- HASH / DERIVE: one call of the SHA-256 unit per S_KGO .. S_KEND. The AES key and
+      // state registers (the core idle) are the unit's chaining-value store throughout: one
+      // 32-octet ring, k_hout -> key slots 15..0 -> state slots 15..0 -> s0 (see g_kdf)
+      S_KGO: begin
+        k_start = 1'b1; st_step = hx_run; st_in = hx_oct;
+        if (k_start_ready) state_d = S_KRUN;
+      end
+      S_KRUN: begin
+        st_step = hx_run; st_in = hx_oct;
+        if (k_last) state_d = S_KEND;
+      end
+      S_KEND: begin
+        st_step = hx_run; st_in = hx_oct;
+        if (k_start_ready) begin                       // the unit has scrubbed itself
+          if (op_q == OP_HASH) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
+          else if (dstg_q == 2'd2) begin j_clr = 1'b1; state_d = S_KCPY; end
+          else state_d = S_KGO;
+        end
       end
       // KCommand_enc: park slot j -> ring slot j (both pass at ph_q == j), park cleared behind
       S_KCPY: if (j_q[3:0] != 4'd0 || ph_q == 5'd0) begin
@@ -543,7 +566,8 @@ module tag_crypto_engine #(
   wire k_cpy = (state_q == S_KCPY) && j_inc;       // park slot ph_q -> ring slot ph_q
   wire key_want  = (state_q == S_CABS) || (state_q == S_CDEC) || (state_q == S_CGO) ||
                    (state_q == S_PARK) || (state_q == S_KX) || (state_q == S_EABS);
-  assign key_oct = key_want ? ri : 8'h00;
+  wire [7:0] k_hout;                                // the unit's store octet (g_kdf)
+  assign key_oct = key_want ? ri : k_call ? k_hout : 8'h00;
   reg  [7:0] li;
   always @(*) begin
     ri = ro;
@@ -755,7 +779,7 @@ module tag_crypto_engine #(
       wire [KAW:0]  h_mlen = len_q[KAW:0] - {{(KAW-6){1'b0}}, h_klen};
       localparam [KAW:0] S3L = S3_LEN[KAW:0];
       localparam [KAW:0] S4L = 7;
-      kdf_sha256 #(.AW(KAW), .FAULT((FAULT == 3) ? 1 : 0)) u_kdf (
+      kdf_sha256_core #(.AW(KAW), .FAULT((FAULT == 3) ? 1 : 0)) u_kdf (
         .clk(clk), .rst_n(rst_n), .zeroize(k_zero),
         .start_valid(k_start), .start_ready(k_start_ready),
         .start_hmac(k_hash ? hcfg_q[7] : 1'b1),
@@ -764,7 +788,7 @@ module tag_crypto_engine #(
         .src_req(k_src_req), .src_key(k_src_key), .src_idx(k_src_idx), .src_ack(k_src_ack),
         .src_data(src_data),
         .out_valid(k_out_valid), .out_ready(k_out_ready), .out_data(k_out_data), .out_idx(k_out_idx),
-        .busy(k_busy));
+        .busy(k_busy), .h_out(k_hout), .h_in(s0));
       wire unused_kdf = ^{k_busy, xi};   // the engine waits on start_ready instead; xi above W bits
     end else begin : g_nokdf
       assign k_start_ready = 1'b0; assign k_src_req = 1'b0; assign k_src_key = 1'b0;
@@ -772,9 +796,9 @@ module tag_crypto_engine #(
       assign k_out_data = 8'h00; assign k_out_idx = 5'd0;
       assign k_ring_wr = 1'b0; assign k_park_wr = 1'b0; assign k_moff = {W{1'b0}};
       assign k_mreq = 1'b0; assign k_mwe = 1'b0; assign k_wdata = 8'h00; assign ltk_idx = 5'd0;
-      assign k_src_ack = 1'b0; assign k_out_ready = 1'b0;
+      assign k_src_ack = 1'b0; assign k_out_ready = 1'b0; assign k_hout = 8'h00;
       // the key-store port is not used
-      wire unused_ltk = ^{ltk_data, ltk_len32, ph7_q, k_start, k_busy, hcfg_q, h_bad, k_src_req, k_src_key, k_src_idx,
+      wire unused_ltk = ^{ltk_data, ltk_len32, ph7_q, aes_kout, k_start, k_busy, hcfg_q, h_bad, k_src_req, k_src_key, k_src_idx,
                           k_src_ack};
     end
   endgenerate

@@ -208,15 +208,18 @@ module tag_crypto_engine_tb;
     for (k = 0; k < blen; k = k + 1) begin plain[k] = $random(seed); mem[MA + bpos + k] = plain[k]; end
   end endtask
 
-  // the SHA-256 unit's secret registers of instance 0 (0: default coding, 1: FPGA coding)
+  // the SHA-256 unit's secret registers of instance 0 (0: default coding, 1: FPGA coding), with
+  // its chaining-value store (the AES core's key and state registers)
   function kdf_zero; input which; begin
     if (!which)
-      kdf_zero = g_dut[0].dut.g_kdf.u_kdf.v_q == 0 && g_dut[0].dut.g_kdf.u_kdf.hh_q == 0 &&
+      kdf_zero = g_dut[0].dut.g_kdf.u_kdf.v_q == 0 && g_dut[0].dut.u_aes.key_q == 0 &&
+                 g_dut[0].dut.u_aes.state_q == 0 &&
                  g_dut[0].dut.g_kdf.u_kdf.w_q == 0 && g_dut[0].dut.g_kdf.u_kdf.cur_q == 0 &&
                  g_dut[0].dut.g_kdf.u_kdf.nxt_q == 0 && g_dut[0].dut.g_kdf.u_kdf.oreg_q == 0 &&
                  g_dut[0].dut.g_kdf.u_kdf.c_q == 0;
     else
-      kdf_zero = g_dut[0].g_lock.dutf.g_kdf.u_kdf.v_q == 0 && g_dut[0].g_lock.dutf.g_kdf.u_kdf.hh_q == 0 &&
+      kdf_zero = g_dut[0].g_lock.dutf.g_kdf.u_kdf.v_q == 0 && g_dut[0].g_lock.dutf.u_aes.key_q == 0 &&
+                 g_dut[0].g_lock.dutf.u_aes.state_q == 0 &&
                  g_dut[0].g_lock.dutf.g_kdf.u_kdf.w_q == 0 && g_dut[0].g_lock.dutf.g_kdf.u_kdf.cur_q == 0 &&
                  g_dut[0].g_lock.dutf.g_kdf.u_kdf.nxt_q == 0 && g_dut[0].g_lock.dutf.g_kdf.u_kdf.oreg_q == 0 &&
                  g_dut[0].g_lock.dutf.g_kdf.u_kdf.c_q == 0;

@@ -146,10 +146,12 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
   reg [1023:0] rings_q;
   reg [255:0]  ctl_q;
   integer tog = 0, tog_on = 0, dcyc = 0;
-  wire [1023:0] rings_now = {dut.v_q, dut.hh_q, dut.w_q};
-  wire [255:0]  ctl_now = {dut.ph_q, dut.state_q, dut.stage_q, dut.t_q, dut.k_q, dut.hmac_q, dut.klen_q,
-                           dut.len_q, dut.bcnt_q, dut.qf_q, dut.cur_q, dut.nxt_q, dut.nv_q, dut.paused_q,
-                           dut.m_q, dut.cap_q, dut.ov_q, dut.oreg_q, dut.oidx_q, dut.c_q};
+  wire [1023:0] rings_now = {dut.u_core.v_q, dut.hr_q, dut.u_core.w_q};
+  wire [255:0]  ctl_now = {dut.u_core.ph_q, dut.u_core.state_q, dut.u_core.stage_q, dut.u_core.t_q,
+                           dut.u_core.k_q, dut.u_core.hmac_q, dut.u_core.klen_q, dut.u_core.len_q,
+                           dut.u_core.bcnt_q, dut.u_core.qf_q, dut.u_core.cur_q, dut.u_core.nxt_q,
+                           dut.u_core.nv_q, dut.u_core.paused_q, dut.u_core.m_q, dut.u_core.cap_q,
+                           dut.u_core.ov_q, dut.u_core.oreg_q, dut.u_core.oidx_q, dut.u_core.c_q};
   always @(posedge clk) begin
     if (tog_on) begin
       tog = tog + pop(rings_q ^ rings_now) + pop({768'd0, ctl_q ^ ctl_now});
@@ -204,8 +206,9 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
       zeroize = 1'b1; @(negedge clk); zeroize = 1'b0;
       zc = 0; nz = 1;
       while (nz && zc < 40) begin
-        nz = (dut.v_q != 256'd0) || (dut.hh_q != 256'd0) || (dut.w_q != 512'd0) ||
-             (dut.c_q != 11'd0) || (dut.cur_q != 8'd0) || (dut.nxt_q != 8'd0) || (dut.oreg_q != 8'd0);
+        nz = (dut.u_core.v_q != 256'd0) || (dut.hr_q != 256'd0) || (dut.u_core.w_q != 512'd0) ||
+             (dut.u_core.c_q != 11'd0) || (dut.u_core.cur_q != 8'd0) || (dut.u_core.nxt_q != 8'd0) ||
+             (dut.u_core.oreg_q != 8'd0);
         if (nz) begin zc = zc + 1; @(negedge clk); end
       end
       if (nz || zc > 32) begin fail = fail + 1; $display("FAIL: zeroize: registers not clear after %0d cycles", zc); end
@@ -220,7 +223,7 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
     for (i = 0; i < 32; i = i + 1) exp[i] = vec[p+i];
     run_one(hm); check("after zeroize");
     // nothing left behind after an operation: the rings are clear when busy falls
-    if ((dut.v_q != 256'd0) || (dut.hh_q != 256'd0) || (dut.w_q != 512'd0)) begin
+    if ((dut.u_core.v_q != 256'd0) || (dut.hr_q != 256'd0) || (dut.u_core.w_q != 512'd0)) begin
       fail = fail + 1; $display("FAIL: rings not clear after the operation");
     end else pass = pass + 1;
     if (FAULT != 0) begin
