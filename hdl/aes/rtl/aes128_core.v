@@ -155,7 +155,12 @@ module aes128_core #(
       mixcol = {y[7:0], y[15:8], y[23:16], y[31:24]};
     end
   endfunction
-  wire [31:0] mcc = mixcol({s[1], s[2], s[3], s[4]});   // the column in slots 1..4
+  // SERIAL: while idle the state and key move under the user's control (octet steps, key loads,
+  // the SHA-256 unit's chaining value in tag_crypto_engine) and MixColumns and the S-box are not
+  // used, so their inputs are held at 0 (operand isolation: no switching in the two largest
+  // combinational blocks then, and no data-dependent activity in them)
+  wire        iso = (SERIAL != 0) & ~busy_q;
+  wire [31:0] mcc = mixcol({s[1], s[2], s[3], s[4]} & {32{~iso}});   // the column in slots 1..4
   wire [7:0] mc0 = mcc[31:24];
   wire [7:0] mc1 = mcc[23:16];
   wire [7:0] mc2 = mcc[15:8];
@@ -168,7 +173,7 @@ module aes128_core #(
   wire [7:0] k0_in = k[1] ^ (chain_nx ? k[13] : 8'h00);
   wire [7:0] kb   = k[0];
   wire [7:0] y    = s[0] ^ kb;
-  wire [7:0] sin  = pass ? y : k[13];
+  wire [7:0] sin  = pass ? y : (k[13] & {8{~iso}});
   wire [7:0] sout;
   // FPGA_STYLE = 1 feeds the S-box from sin_r, the same value registered one cycle ahead
   wire [7:0] sin_r;
@@ -308,7 +313,8 @@ module aes128_core #(
       wire [7:0] k13_nx = (load && SERIAL == 0) ? in_key[23:16] : ky_d[23:16];
       reg  [7:0] sin_q;
       always @(posedge clk)
-        sin_q <= !rst_n ? 8'h00 : (busy_d & ~cnt_d[4]) ? (s0_nx ^ k0_nx) : k13_nx;
+        sin_q <= !rst_n ? 8'h00 : (busy_d & ~cnt_d[4]) ? (s0_nx ^ k0_nx) :
+                 ((SERIAL != 0) & ~busy_d) ? 8'h00 : k13_nx;
       assign sin_r = sin_q;
       always @(posedge clk) begin
         if (!rst_n) begin

@@ -339,13 +339,17 @@ module tag_crypto_engine #(
   reg  [4:0]   state_d;
   reg          st_ld, setup_mac, setup_nea, step_off, j_inc, j_clr, clr_all, take;
   reg  [2:0]   st_d;
-  wire         dat_load = (op_q == OP_LOAD);
-  wire         dat_hash = (op_q == OP_HASH);
-  assign dat_ready = (state_q == S_DAT) && (dat_load ? (ph_q == j_q) : (dat_hash || ph_j)) && !zeroize;
   // the builds: which ops exist
   localparam   HAVE_LOAD = (RAW_OPS != 0);
   localparam   HAVE_HASH = (RAW_OPS != 0) && (HAS_KDF != 0);
   localparam   HAVE_DER  = (HAS_KDF != 0);
+  // the op under way, as far as a build has it: a LOAD_KEYS / HASH that a build leaves out is
+  // answered in S_CHK and takes no command octet and no unit call, so gating these with the build
+  // changes nothing it does, and lets synthesis drop the HASH offsets, length and digest writes
+  // and the LOAD_KEYS key path from a tag build (RAW_OPS = 0)
+  wire         dat_load = HAVE_LOAD && (op_q == OP_LOAD);
+  wire         dat_hash = HAVE_HASH && (op_q == OP_HASH);
+  assign dat_ready = (state_q == S_DAT) && (dat_load ? (ph_q == j_q) : (dat_hash || ph_j)) && !zeroize;
   // HASH command octet checks
   wire [6:0]   h_klen  = hcfg_q[6:0];
   wire         h_bad   = (h_klen > 7'd64) || (!hcfg_q[7] && (h_klen != 7'd0)) ||
@@ -707,7 +711,7 @@ module tag_crypto_engine #(
   //   window (the other 8 cost a 32-cycle wait each).
   generate
     if (HAS_KDF != 0) begin : g_kdf
-      wire          k_hash = (op_q == OP_HASH);
+      wire          k_hash = dat_hash;                 // (HASH in this build)
       wire          k_a3   = !k_hash && (dstg_q == 2'd0);
       wire [KAW-1:0] m     = k_src_idx;
       wire [KAW-1:0] xi    = k_src_idx | {{(KAW-5){1'b0}}, k_out_idx};
