@@ -132,8 +132,23 @@ fn energy_proxy_idle_is_the_key_ring_only() {
         d.by_group[kdf]
     );
     assert!(d.by_group[ring] > 0.0);
+    // the AES key and state are the unit's chaining-value store during the DERIVE, and cleared
+    // by the unit's scrub at the end of each call
+    let (ast, akey) = (idx("AES state"), idx("AES key"));
+    assert!(
+        d.by_group[ast] > 10.0 * d.cycles as f64,
+        "{}",
+        d.by_group[ast]
+    );
+    assert!(
+        d.by_group[akey] > 10.0 * d.cycles as f64,
+        "{}",
+        d.by_group[akey]
+    );
     let after = e.phase("idle, keys derived").unwrap();
     assert!(after.by_group[kdf] <= 2.0 * after.cycles as f64);
+    assert_eq!(after.by_group[ast], 0.0);
+    assert_eq!(after.by_group[akey], 0.0);
     let z = e.phase("after ZEROIZE").unwrap();
     assert_eq!(z.by_group[ring], 0.0);
     assert!(z.by_group[kdf] <= 2.0 * z.cycles as f64);

@@ -283,6 +283,7 @@ module tag_crypto_engine #(
   // (HASH / DERIVE: the unit's source or digest index plus a constant offset, see g_kdf)
   wire [W-1:0] k_moff;
   wire         in_krun = (state_q == S_KRUN);
+  wire         k_call  = (state_q == S_KGO) || in_krun || (state_q == S_KEND);   // one unit call
   assign mem_addr = base_q + (in_krun ? k_moff : off_q[W-1:0]);
 
   // header octet j (0..4: COUNT, BEARER||DIRECTION||00; then 0): raw ops from park slot j, message
@@ -362,9 +363,6 @@ module tag_crypto_engine #(
   reg          k_start;
   wire         k_src_ack, k_out_ready;
   wire         k_last = k_out_valid && k_out_ready && (k_out_idx == 5'd0);
-  // the chaining-value store: the AES state rotates with key slot 0 coming in (HAS_KDF builds)
-  wire         hx_run = (HAS_KDF != 0);
-  wire [7:0]   hx_oct = (HAS_KDF != 0) ? aes_kout : 8'h00;
 
   always @(*) begin
     state_d = state_q; st_ld = 1'b0; st_d = ST_OK; setup_mac = 1'b0; setup_nea = 1'b0;
@@ -499,24 +497,14 @@ module tag_crypto_engine #(
         step_off = 1'b1; j_inc = 1'b1;
         state_d = j15 ? S_ESTART : S_ERD;
       end
-      // ---- HASH / DERIVE: one call of the SHA-256 unit per S_KGO .. S_KEND. The AES key and
-      // state registers (the core idle) are the unit's chaining-value store throughout: one
-      // 32-octet ring, k_hout -> key slots 15..0 -> state slots 15..0 -> s0 (see g_kdf)
-      S_KGO: begin
-        k_start = 1'b1; st_step = hx_run; st_in = hx_oct;
-        if (k_start_ready) state_d = S_KRUN;
-      end
-      S_KRUN: begin
-        st_step = hx_run; st_in = hx_oct;
-        if (k_last) state_d = S_KEND;
-      end
-      S_KEND: begin
-        st_step = hx_run; st_in = hx_oct;
-        if (k_start_ready) begin                       // the unit has scrubbed itself
-          if (op_q == OP_HASH) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
-          else if (dstg_q == 2'd2) begin j_clr = 1'b1; state_d = S_KCPY; end
-          else state_d = S_KGO;
-        end
+      // ---- HASH / DERIVE: one call of the SHA-256 unit per S_KGO .. S_KEND (k_call; the AES
+      // core is the unit's chaining-value store meanwhile, below)
+      S_KGO:  begin k_start = 1'b1; if (k_start_ready) state_d = S_KRUN; end
+      S_KRUN: if (k_last) state_d = S_KEND;
+      S_KEND: if (k_start_ready) begin                 // the unit has scrubbed itself
+        if (op_q == OP_HASH) begin st_ld = 1'b1; st_d = ST_OK; state_d = S_RSP; end
+        else if (dstg_q == 2'd2) begin j_clr = 1'b1; state_d = S_KCPY; end
+        else state_d = S_KGO;
       end
       // KCommand_enc: park slot j -> ring slot j (both pass at ph_q == j), park cleared behind
       S_KCPY: if (j_q[3:0] != 4'd0 || ph_q == 5'd0) begin
@@ -525,6 +513,10 @@ module tag_crypto_engine #(
       end
       default: state_d = S_IDLE;
     endcase
+    // a unit call (HAS_KDF builds): the AES key and state registers (the core idle) are the
+    // unit's chaining-value store, one 32-octet ring: k_hout -> key slots 15..0 -> key_out ->
+    // state slots 15..0 -> s0 (see g_kdf)
+    if ((HAS_KDF != 0) && k_call) begin st_step = 1'b1; st_in = aes_kout; end
   end
 
   assign cmd_ready  = (state_q == S_IDLE) && rst_n && !zeroize;  // none in a reset / zeroize cycle
@@ -561,7 +553,6 @@ module tag_crypto_engine #(
   // of the end of a command the key ring is the only register holding key-dependent data, and
   // park_q / the AES registers stop toggling.
   // DERIVE: park_q holds KCommand_enc from the first A.4 digest until S_KCPY moves it to the ring
-  wire k_call    = (state_q == S_KGO) || in_krun || (state_q == S_KEND);
   wire park_keep = (state_q == S_PARK) || (state_q == S_LRUN) || (state_q == S_KX) ||
                    (raw_op && (state_q != S_IDLE) && (state_q != S_RSP) && (state_q != S_ZERO)) ||
                    ((op_q == OP_DER) && (dstg_q != 2'd0) && k_call) ||
