@@ -402,10 +402,10 @@ KDF_SECRETS = [("g_kdf.u_kdf.v_q", "x_kv", 256),
 def kdf_ctrl(aw):
     kaw = max(aw, 6)
     return [("g_kdf.u_kdf." + n, w) for n, w in
-            (("ph_q", 5), ("state_q", 3), ("stage_q", 3), ("t_q", 6), ("k_q", 3), ("hmac_q", 1),
-             ("klen_q", 7), ("len_q", kaw + 1), ("bcnt_q", kaw - 5), ("qf_q", 7), ("nv_q", 1),
+            (("ph_q", 5), ("state_q", 3), ("stage_q", 3), ("t_q", 6), ("k_q", 3),
+             ("bcnt_q", kaw - 5), ("qf_q", 7), ("nv_q", 1),
              ("paused_q", 1), ("m_q", 3), ("cap_q", 1), ("ov_q", 1), ("oidx_q", 5),
-             ("rq_q", 1), ("rk_q", 1), ("ri_q", kaw))] + \
+             ("rq_q", 1))] + \
         [("g_kdf.moff_q", aw), ("g_kdf.mseen_q", 1)]   # the engine's registered unit transfer
 
 

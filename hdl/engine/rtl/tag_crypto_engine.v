@@ -771,7 +771,12 @@ module tag_crypto_engine #(
       assign k_mwe   = k_dwr;
       assign k_wdata = k_mwe ? k_out_data : 8'h00;
       assign ltk_idx = (in_krun && k_a3 && k_src_key) ? k_src_idx[4:0] : 5'd0;
-      wire [KAW:0]  h_mlen = len_q[KAW:0] - {{(KAW-6){1'b0}}, h_klen};
+      // HASH: the message length, registered in S_CHK (the unit reads start_len while it is
+      // busy; a register keeps the subtraction out of its padding compares)
+      reg  [KAW:0]  h_mlen;
+      always @(posedge clk)
+        if (!rst_n || k_zero) h_mlen <= {(KAW+1){1'b0}};
+        else if (HAVE_HASH && (state_q == S_CHK)) h_mlen <= len_q[KAW:0] - {{(KAW-6){1'b0}}, h_klen};
       localparam [KAW:0] S3L = S3_LEN[KAW:0];
       localparam [KAW:0] S4L = 7;
       kdf_sha256_core #(.AW(KAW), .FAULT((FAULT == 3) ? 1 : 0)) u_kdf (

@@ -10,6 +10,9 @@
 //   * Start: start_valid / start_ready with start_hmac (1: HMAC-SHA-256(key, message), 0: plain
 //     SHA-256(message)), start_klen (key length in octets, 0..64; keys longer than one block must
 //     be hashed by the caller, RFC 2104) and start_len (message length in octets, 0..2**AW).
+//     The three are not registered: the caller holds them from the start handshake until busy
+//     is low again (as a caller holds a block for secworks/sha256; the engine's come from its
+//     command registers and build parameters).
 //   * Source octets (src_req / src_ack / src_data, one octet per transfer, held until src_ack):
 //     src_key = 1: key octet src_idx[5:0] (0..klen-1); src_key = 0: message octet src_idx
 //     (0..len-1). Each octet is requested once per block that needs it, key octets twice per HMAC
@@ -107,16 +110,12 @@ module kdf_sha256_core #(
   reg [2:0]    state_q, stage_q;
   reg [5:0]    t_q;          // round
   reg [2:0]    k_q;          // word slot of a pass / digest word
-  reg          hmac_q;
-  reg [6:0]    klen_q;
-  reg [PW-1:0] len_q;
   reg [BW-1:0] bcnt_q;       // message block
   reg [6:0]    qf_q;         // block octet in nxt_q / being fetched (sequence 0..63)
   reg [7:0]    cur_q /* verilator public_flat_rd */;   // key / message octets (secret)
   reg [7:0]    nxt_q /* verilator public_flat_rd */;
   reg          nv_q;         // nxt_q holds octet qf_q
-  reg          rq_q, rk_q;   // source request (registered): valid, key octet
-  reg [AW-1:0] ri_q;         // source request: octet index (0 without a request)
+  reg          rq_q;         // source request (registered)
   reg          paused_q;
   reg [2:0]    m_q;          // digest octet of the word (captures done)
   reg          cap_q, ov_q;
@@ -129,6 +128,10 @@ module kdf_sha256_core #(
   wire clr = !rst_n || zeroize;
   wire p0  = (ph_q == 5'd0);
   wire p31 = (ph_q == 5'd31);
+  // the operation's parameters (held by the caller while busy); the final block of an HMAC
+  // hashes the 32-octet inner hash
+  wire          hmac = start_hmac;
+  wire [6:0]    klen = start_klen;
 
   // ---------------------------------------------------------------- constants
   wire k_bit, iv_bit;
@@ -182,9 +185,10 @@ module kdf_sha256_core #(
   wire [PW-1:0] pos   = {bcnt_q, qj};
   wire          keyblk = (stage_q == G_KEYI) || (stage_q == G_KEYO);
   wire [7:0]    kpad  = (stage_q == G_KEYO) ? 8'h5c : 8'h36;
+  wire [PW-1:0] mlen  = (stage_q == G_INNER) ? {{(PW-6){1'b0}}, 6'd32} : start_len;
   wire [PW-1:0] pend  = {bcnt_q, 6'd55};
-  wire          lastb = (len_q <= pend);                 // the length field fits this block
-  wire [PW-1:0] lhash = len_q + (hmac_q ? {{(PW-7){1'b0}}, 7'd64} : {PW{1'b0}});
+  wire          lastb = (mlen <= pend);                   // the length field fits this block
+  wire [PW-1:0] lhash = mlen + (hmac ? {{(PW-7){1'b0}}, 7'd64} : {PW{1'b0}});
   wire [63:0]   l64   = {{(61-PW){1'b0}}, lhash, 3'b000};  // message bits hashed
   reg  [7:0]    gen;     // the octet when it does not come from the source
   reg           from_src;
@@ -192,11 +196,11 @@ module kdf_sha256_core #(
     from_src = 1'b0;
     gen = 8'h00;
     if (keyblk) begin
-      from_src = ({1'b0, qj} < klen_q);
+      from_src = ({1'b0, qj} < klen);
       gen = kpad;
-    end else if (pos < len_q) begin
+    end else if (pos < mlen) begin
       from_src = (stage_q != G_INNER);                   // inner hash: window slot 8
-    end else if (pos == len_q) begin
+    end else if (pos == mlen) begin
       gen = 8'h80;
     end else if (lastb && (qj[5:3] == 3'd7)) begin
       case (qj[2:0])
@@ -206,16 +210,18 @@ module kdf_sha256_core #(
       endcase
     end
   end
-  // The source request is registered (rq_q, rk_q, ri_q): it goes out the cycle after the octet
-  // is known to be needed, so the caller's address decode starts from flip-flops and the path
-  // through the caller back into the holders (src_ack) is cut in two. A request is held until
-  // its ack and dropped in the cycle of the ack (the holder is full in the next).
+  // The source request is registered (rq_q): it goes out the cycle after the octet is known to
+  // be needed, so the path through the caller back into the holders (src_ack) is cut in two. A
+  // request is held until its ack and dropped in the cycle of the ack (the holder is full in the
+  // next). Its index and kind come from registers that do not change while it is out (qf_q moves
+  // only when the holder is full, bcnt_q and stage_q only between blocks), so the caller's
+  // address decode starts from flip-flops.
   wire fetching = (state_q == S_RND) && !t_q[5] && !t_q[4] && !qf_q[6] && !nv_q;
   wire   acked   = rq_q && src_ack;
   wire   want    = fetching && from_src && !acked;
   assign src_req = rq_q;
-  assign src_key = rk_q;
-  assign src_idx = ri_q;
+  assign src_key = rq_q && keyblk;
+  assign src_idx = !rq_q ? {AW{1'b0}} : keyblk ? {{(AW-6){1'b0}}, qj} : pos[AW-1:0];
   wire   fill    = fetching && (!from_src || acked);
   wire [7:0] fill_oct = from_src ? (src_data ^ (keyblk ? kpad : 8'h00)) : gen;
 
@@ -294,15 +300,13 @@ module kdf_sha256_core #(
   always @(posedge clk) begin
     ph_q <= clr ? 5'd0 : ph_q + 5'd1;
     if (clr) begin
-      state_q <= S_SCRUB; stage_q <= G_INIT; t_q <= 6'd0; k_q <= 3'd0; hmac_q <= 1'b0;
-      klen_q <= 7'd0; len_q <= {PW{1'b0}}; bcnt_q <= {BW{1'b0}}; qf_q <= 7'd0;
+      state_q <= S_SCRUB; stage_q <= G_INIT; t_q <= 6'd0; k_q <= 3'd0;
+      bcnt_q <= {BW{1'b0}}; qf_q <= 7'd0;
       cur_q <= 8'h00; nxt_q <= 8'h00; nv_q <= 1'b0; paused_q <= 1'b0; m_q <= 3'd0;
       cap_q <= 1'b0; ov_q <= 1'b0; oreg_q <= 8'h00; oidx_q <= 5'd0; c_q <= 11'd0;
-      rq_q <= 1'b0; rk_q <= 1'b0; ri_q <= {AW{1'b0}};
+      rq_q <= 1'b0;
     end else begin
       rq_q <= want;
-      rk_q <= want && keyblk;
-      ri_q <= !want ? {AW{1'b0}} : keyblk ? {{(AW-6){1'b0}}, qj} : pos[AW-1:0];
       // carries: round adders step with the round, the pass adder in every word slot
       if (run) c_q[9:0] <= co[9:0];
       else if (zero) c_q[9:0] <= 10'd0;                 // no carry of the last round kept
@@ -321,7 +325,7 @@ module kdf_sha256_core #(
       if (capt && (ph_q[2:0] == 3'd7)) begin ov_q <= 1'b1; m_q <= m_q + 3'd1; end
       case (state_q)
         S_IDLE: if (st_hs) begin
-          state_q <= S_WAIT; hmac_q <= start_hmac; klen_q <= start_klen; len_q <= start_len;
+          state_q <= S_WAIT;
           bcnt_q <= {BW{1'b0}}; stage_q <= G_INIT;
         end
         S_WAIT: if (p31) begin state_q <= S_FF; k_q <= 3'd0; end
@@ -330,18 +334,17 @@ module kdf_sha256_core #(
           if (ff_end) begin
             state_q <= S_RND; t_q <= 6'd0; qf_q <= 7'd0; nv_q <= 1'b0;
             case (stage_q)
-              G_INIT:  stage_q <= hmac_q ? G_KEYI : G_MSG;
+              G_INIT:  stage_q <= hmac ? G_KEYI : G_MSG;
               G_KEYI:  stage_q <= G_MSG;
               G_MSG: begin
                 if (!lastb) bcnt_q <= bcnt_q + 1'b1;
-                else if (hmac_q) begin state_q <= S_FF; stage_q <= G_INIT2; end
+                else if (hmac) begin state_q <= S_FF; stage_q <= G_INIT2; end
                 else begin state_q <= S_OUT; k_q <= 3'd0; m_q <= 3'd0; end
               end
               G_INIT2: stage_q <= G_KEYO;
               G_KEYO:  begin state_q <= S_FF; stage_q <= G_COPY; end
               G_COPY:  begin
                 stage_q <= G_INNER; bcnt_q <= {BW{1'b0}};
-                len_q <= {{(PW-6){1'b0}}, 6'd32};
               end
               default: begin state_q <= S_OUT; k_q <= 3'd0; m_q <= 3'd0; end  // G_INNER
             endcase

@@ -148,7 +148,7 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
   integer tog = 0, tog_on = 0, dcyc = 0;
   wire [1023:0] rings_now = {dut.u_core.v_q, dut.hr_q, dut.u_core.w_q};
   wire [255:0]  ctl_now = {dut.u_core.ph_q, dut.u_core.state_q, dut.u_core.stage_q, dut.u_core.t_q,
-                           dut.u_core.k_q, dut.u_core.hmac_q, dut.u_core.klen_q, dut.u_core.len_q,
+                           dut.u_core.k_q,
                            dut.u_core.bcnt_q, dut.u_core.qf_q, dut.u_core.cur_q, dut.u_core.nxt_q,
                            dut.u_core.nv_q, dut.u_core.paused_q, dut.u_core.m_q, dut.u_core.cap_q,
                            dut.u_core.ov_q, dut.u_core.oreg_q, dut.u_core.oidx_q, dut.u_core.c_q};
