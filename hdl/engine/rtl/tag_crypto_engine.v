@@ -112,6 +112,12 @@
 //   * FPGA_STYLE = 1 (the iCE40 shim) keeps ring_q / park_q as two small RAMs addressed by the
 //     phase (block RAM) and codes the AES core with flop enables: same behaviour cycle for cycle
 //     (tag_crypto_engine_tb runs both codings in lockstep).
+//   * KDF_STYLE = 1 (the iCE40 shim too) keeps the SHA-256 unit's rings and round constants in
+//     block RAMs (kdf_sha256_core FPGA_STYLE 1; same behaviour cycle for cycle). It is a
+//     parameter of its own so that the formal FPGA_STYLE proof (scripts/formal, engine-style)
+//     keeps comparing the engine's codings with the unit's register coding on both sides; the
+//     unit's block-RAM coding is proven equal to its register coding on its own (scripts/formal
+//     kdf-style, FORMAL_DEEP=1) and simulated (kdf_sha256_fpga_tb, tag_crypto_engine_ice40_tb).
 // Memory port: one octet per transfer; NEA2 does read then write per octet; the deciphered octets
 // of UNPROTECT are written only after the 32-bit MAC comparison has passed. UNPROTECT reads the
 // ciphered part twice (MAC, then decipher): mem_own (above) says when the buffer is the engine's;
@@ -129,6 +135,8 @@ module tag_crypto_engine #(
   parameter integer FAULT       = 0,   // test only: 1 CMAC subkey, 2 AES S-box, 3 SHA-256 Sigma1
   parameter integer FPGA_STYLE  = 0,  // 1: key ring / park register in block RAM, AES core with
                                       //    flop enables (iCE40); same function, cycle for cycle
+  parameter integer KDF_STYLE   = 0,  // 1: the SHA-256 unit's rings and round constants in block
+                                      //    RAM (iCE40; kdf_sha256_core FPGA_STYLE 1); same function
   // DERIVE (TS 33.369 A.3 / A.4, provisional profile): FC values, nonce offsets / lengths in the
   // frame buffer region, distinguishers, algorithm identifiers
   parameter [7:0]   FC_A3       = 8'h8a,
@@ -779,7 +787,7 @@ module tag_crypto_engine #(
         else if (HAVE_HASH && (state_q == S_CHK)) h_mlen <= len_q[KAW:0] - {{(KAW-6){1'b0}}, h_klen};
       localparam [KAW:0] S3L = S3_LEN[KAW:0];
       localparam [KAW:0] S4L = 7;
-      kdf_sha256_core #(.AW(KAW), .FAULT((FAULT == 3) ? 1 : 0)) u_kdf (
+      kdf_sha256_core #(.AW(KAW), .FAULT((FAULT == 3) ? 1 : 0), .FPGA_STYLE(KDF_STYLE)) u_kdf (
         .clk(clk), .rst_n(rst_n), .zeroize(k_zero),
         .start_valid(k_start), .start_ready(k_start_ready),
         .start_hmac(k_hash ? hcfg_q[7] : 1'b1),

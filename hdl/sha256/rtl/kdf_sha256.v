@@ -8,7 +8,8 @@
 // whenever it is idle or scrubbing, so it is zero 32 cycles after reset / zeroize with the rest.
 module kdf_sha256 #(
   parameter integer AW    = 12,   // message index bits (messages of up to 2**AW octets)
-  parameter integer FAULT = 0     // test only (see kdf_sha256_core)
+  parameter integer FAULT = 0,    // test only (see kdf_sha256_core)
+  parameter integer FPGA_STYLE = 0  // 1: the core's rings and round constants in block RAMs
 ) (
   input  wire          clk,
   input  wire          rst_n,
@@ -33,7 +34,7 @@ module kdf_sha256 #(
   wire [7:0]   h_out;
   always @(posedge clk) hr_q <= {hr_q[247:0], h_out};
 
-  kdf_sha256_core #(.AW(AW), .FAULT(FAULT)) u_core (
+  kdf_sha256_core #(.AW(AW), .FAULT(FAULT), .FPGA_STYLE(FPGA_STYLE)) u_core (
     .clk(clk), .rst_n(rst_n), .zeroize(zeroize),
     .start_valid(start_valid), .start_ready(start_ready), .start_hmac(start_hmac),
     .start_klen(start_klen), .start_len(start_len),

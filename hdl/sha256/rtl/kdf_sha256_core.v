@@ -70,9 +70,23 @@
 // measured by kdf_sha256_tb, 32,000 for the three calls of a DERIVE (+derive).
 // FAULT (test only, default 0): 1 = Sigma1's rotation by 25 taps 24 instead (a wrong rotation
 // amount, caught by the testbench and the co-simulation); never set it in a real build.
+// FPGA_STYLE (default 0): 1 keeps the 24 rings in block RAMs (iCE40: 14 EBRs instead of 768
+// flip-flops and their logic cells), same function, cycle for cycle. Ring position r in the
+// cycle with phase p is word (p + r) mod 32 of a 32-word RAM whose word p is written in that
+// cycle with the ring inputs: the rings' shift becomes the RAMs' rotating address. A main copy
+// (mm, 24 lanes) gives every ring's bit 0, one copy per tap offset (12, with the lanes it taps)
+// the rotation taps; every read is registered, addressed one cycle ahead (next phase + r, 5
+// bits, so offsets wrap). The round constants K_t come from a registered 64 x 32 ROM
+// (sha256_k_rom, 2 EBRs) addressed by the next round (t_n). The scrub writes zeros into every RAM word
+// and the last reads of the scrub are of words already written, so every RAM word and read
+// register is zero after the same 32 cycles (kdf_sha256_fpga_tb checks each word;
+// tag_crypto_engine_ice40_tb runs HASH records on it through the shim; scripts/formal
+// kdf-style, FORMAL_DEEP=1, proves the two codings equal). v_q / w_q are then left undriven
+// and unused.
 module kdf_sha256_core #(
   parameter integer AW    = 12,   // message index bits (messages of up to 2**AW octets)
-  parameter integer FAULT = 0
+  parameter integer FAULT = 0,
+  parameter integer FPGA_STYLE = 0
 ) (
   input  wire          clk,
   input  wire          rst_n,
@@ -122,8 +136,18 @@ module kdf_sha256_core #(
   reg [7:0]    oreg_q /* verilator public_flat_rd */;  // digest octet (secret)
   reg [4:0]    oidx_q;
   reg [10:0]   c_q /* verilator public_flat_rd */;     // serial-adder carries (data-dependent)
+  // the rings (FPGA_STYLE 0; FPGA_STYLE 1 keeps them in block RAMs, g_rram, and leaves these
+  // two undriven and unused)
+  /* verilator lint_off UNDRIVEN */
+  /* verilator lint_off UNUSEDSIGNAL */
   reg [255:0]  v_q  /* verilator public_flat_rd */;
   reg [511:0]  w_q  /* verilator public_flat_rd */;
+  /* verilator lint_on UNUSEDSIGNAL */
+  /* verilator lint_on UNDRIVEN */
+  wire [7:0]   vb0;          // bit 0 of each ring (a..h)
+  wire [15:0]  wb0;          // bit 0 of each window ring
+  wire [7:0]   vin;
+  wire [15:0]  win;
 
   wire clr = !rst_n || zeroize;
   wire p0  = (ph_q == 5'd0);
@@ -134,21 +158,87 @@ module kdf_sha256_core #(
   wire [6:0]    klen = start_klen;
 
   // ---------------------------------------------------------------- constants
-  wire k_bit, iv_bit;
-  sha256_k u_k (.t(t_q), .i(ph_q), .w(~k_q), .k(k_bit), .iv(iv_bit));
+  wire k_bit, iv_bit;        // K_t and H(0) bits of this cycle (sha256_k below, after t_n)
 
   // ---------------------------------------------------------------- ring taps
   // tap: bit (i + r) mod 32 of the word in ring x while it moves into ring y (i = ph_q)
   `define KDF_TAP(x, y, r) (({1'b0, ph_q} < (6'd32 - {1'b0, r})) ? x[r] : y[r])
   // the words the rotations tap (only the tapped bits are read)
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire [31:0] wa = v_q[31:0],    wb = v_q[63:32],   we = v_q[159:128], wf = v_q[191:160];
-  wire [31:0] w0 = w_q[31:0],    w1 = w_q[63:32];
-  wire        wc = v_q[64], wd = v_q[96], wg = v_q[192], wh = v_q[224];  // ring outputs
-  wire        w8 = w_q[256], w9 = w_q[288];
-  wire [31:0] w13 = w_q[447:416], w14 = w_q[479:448];
-  /* verilator lint_on UNUSEDSIGNAL */
   localparam [4:0] R25 = (FAULT == 1) ? 5'd24 : 5'd25;
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [31:0] wa, wb, we, wf, w0, w1, w13, w14;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        wc = vb0[2], wd = vb0[3], wg = vb0[6], wh = vb0[7];  // ring outputs
+  wire        w8 = wb0[8], w9 = wb0[9];
+  generate
+    if (FPGA_STYLE == 0) begin : g_rreg
+      assign wa = v_q[31:0]; assign wb = v_q[63:32]; assign we = v_q[159:128]; assign wf = v_q[191:160];
+      assign w0 = w_q[31:0]; assign w1 = w_q[63:32]; assign w13 = w_q[447:416]; assign w14 = w_q[479:448];
+      genvar gb;
+      for (gb = 0; gb < 8; gb = gb + 1) begin : g_vb assign vb0[gb] = v_q[32*gb]; end
+      for (gb = 0; gb < 16; gb = gb + 1) begin : g_wb assign wb0[gb] = w_q[32*gb]; end
+      always @(posedge clk) begin
+        v_q  <= {vin[7], v_q[255:225], vin[6], v_q[223:193], vin[5], v_q[191:161], vin[4], v_q[159:129], vin[3], v_q[127:97], vin[2], v_q[95:65], vin[1], v_q[63:33], vin[0], v_q[31:1]};
+        w_q  <= {win[15], w_q[511:481], win[14], w_q[479:449], win[13], w_q[447:417], win[12], w_q[415:385], win[11], w_q[383:353], win[10], w_q[351:321], win[9], w_q[319:289], win[8], w_q[287:257], win[7], w_q[255:225], win[6], w_q[223:193], win[5], w_q[191:161], win[4], w_q[159:129], win[3], w_q[127:97], win[2], w_q[95:65], win[1], w_q[63:33], win[0], w_q[31:1]};
+      end
+    end else begin : g_rram
+      wire [4:0] phn = clr ? 5'd0 : ph_q + 5'd1;
+      (* ram_style = "block" *) reg [23:0] mm [0:31];
+      reg [23:0] m0_q;
+      always @(posedge clk) begin mm[ph_q] <= {win, vin}; m0_q <= mm[phn]; end
+      assign vb0 = m0_q[7:0]; assign wb0 = m0_q[23:8];
+      (* ram_style = "block" *) reg [1:0] ta2_m [0:31];
+      (* ram_style = "block" *) reg [1:0] ta13_m [0:31];
+      (* ram_style = "block" *) reg [1:0] ta22_m [0:31];
+      (* ram_style = "block" *) reg [1:0] te6_m [0:31];
+      (* ram_style = "block" *) reg [1:0] te11_m [0:31];
+      (* ram_style = "block" *) reg [1:0] te25_m [0:31];
+      (* ram_style = "block" *) reg [1:0] tw7_m [0:31];
+      (* ram_style = "block" *) reg [1:0] tw18_m [0:31];
+      (* ram_style = "block" *) reg [1:0] tw17_m [0:31];
+      (* ram_style = "block" *) reg [1:0] tw19_m [0:31];
+      (* ram_style = "block" *) reg [0:0] tw3_m [0:31];
+      (* ram_style = "block" *) reg [0:0] tw10_m [0:31];
+      // read addresses (5 bits: the offsets wrap around the 32 words)
+      wire [4:0] ra_ta2 = phn + 5'd2;
+      wire [4:0] ra_ta13 = phn + 5'd13;
+      wire [4:0] ra_ta22 = phn + 5'd22;
+      wire [4:0] ra_te6 = phn + 5'd6;
+      wire [4:0] ra_te11 = phn + 5'd11;
+      wire [4:0] ra_te25 = phn + R25;
+      wire [4:0] ra_tw7 = phn + 5'd7;
+      wire [4:0] ra_tw18 = phn + 5'd18;
+      wire [4:0] ra_tw3 = phn + 5'd3;
+      wire [4:0] ra_tw17 = phn + 5'd17;
+      wire [4:0] ra_tw19 = phn + 5'd19;
+      wire [4:0] ra_tw10 = phn + 5'd10;
+      reg [1:0] ta2, ta13, ta22, te6, te11, te25, tw7, tw18, tw17, tw19;
+      reg       tw3, tw10;
+      always @(posedge clk) begin
+        ta2_m[ph_q] <= vin[1:0];  ta2 <= ta2_m[ra_ta2];
+        ta13_m[ph_q] <= vin[1:0]; ta13 <= ta13_m[ra_ta13];
+        ta22_m[ph_q] <= vin[1:0]; ta22 <= ta22_m[ra_ta22];
+        te6_m[ph_q] <= vin[5:4];  te6 <= te6_m[ra_te6];
+        te11_m[ph_q] <= vin[5:4]; te11 <= te11_m[ra_te11];
+        te25_m[ph_q] <= vin[5:4]; te25 <= te25_m[ra_te25];
+        tw7_m[ph_q] <= win[1:0];  tw7 <= tw7_m[ra_tw7];
+        tw18_m[ph_q] <= win[1:0]; tw18 <= tw18_m[ra_tw18];
+        tw3_m[ph_q] <= win[1];    tw3 <= tw3_m[ra_tw3];
+        tw17_m[ph_q] <= win[14:13]; tw17 <= tw17_m[ra_tw17];
+        tw19_m[ph_q] <= win[14:13]; tw19 <= tw19_m[ra_tw19];
+        tw10_m[ph_q] <= win[14];  tw10 <= tw10_m[ra_tw10];
+      end
+      // the tapped bits in place (every other bit 0, never read)
+      assign wa = {31'd0, m0_q[0]} | ({31'd0, ta2[0]} << 2) | ({31'd0, ta13[0]} << 13) | ({31'd0, ta22[0]} << 22);
+      assign wb = {31'd0, m0_q[1]} | ({31'd0, ta2[1]} << 2) | ({31'd0, ta13[1]} << 13) | ({31'd0, ta22[1]} << 22);
+      assign we = {31'd0, m0_q[4]} | ({31'd0, te6[0]} << 6) | ({31'd0, te11[0]} << 11) | ({31'd0, te25[0]} << R25);
+      assign wf = {31'd0, m0_q[5]} | ({31'd0, te6[1]} << 6) | ({31'd0, te11[1]} << 11) | ({31'd0, te25[1]} << R25);
+      assign w0 = {31'd0, m0_q[8]} | ({31'd0, tw7[0]} << 7) | ({31'd0, tw18[0]} << 18);
+      assign w1 = {31'd0, m0_q[9]} | ({31'd0, tw3} << 3) | ({31'd0, tw7[1]} << 7) | ({31'd0, tw18[1]} << 18);
+      assign w13 = {31'd0, m0_q[21]} | ({31'd0, tw17[0]} << 17) | ({31'd0, tw19[0]} << 19);
+      assign w14 = {31'd0, m0_q[22]} | ({31'd0, tw10} << 10) | ({31'd0, tw17[1]} << 17) | ({31'd0, tw19[1]} << 19);
+    end
+  endgenerate
   wire big_s1 = `KDF_TAP(we, wf, 5'd6) ^ `KDF_TAP(we, wf, 5'd11) ^ `KDF_TAP(we, wf, R25);
   wire big_s0 = `KDF_TAP(wa, wb, 5'd2) ^ `KDF_TAP(wa, wb, 5'd13) ^ `KDF_TAP(wa, wb, 5'd22);
   wire ch     = (we[0] & wf[0]) | (~we[0] & wg);
@@ -261,17 +351,16 @@ module kdf_sha256_core #(
   wire zero = (state_q == S_IDLE) || (state_q == S_SCRUB) || (state_q == S_WAIT) || clr;
 
   // ring inputs
-  wire [7:0]  vin, hin;
-  wire [15:0] win;
+  wire [7:0]  hin;
   wire        hwr = (hmode == H_WRITE), hrev = (hmode == H_REV);
   wire        wadv = run || wadv_h;
   genvar gi;
   generate
     for (gi = 0; gi < 8; gi = gi + 1) begin : g_vh
       // a..h: a <- T1 + T2 / sum, e <- d + T1 in a round, else the word before; or itself
-      wire vprev = (gi == 0) ? sum : v_q[32*gi-32*(gi != 0)];
+      wire vprev = (gi == 0) ? sum : vb0[(gi == 0) ? 0 : gi - 1];
       wire vrnd  = (gi == 0) ? na : (gi == 4) ? ne : vprev;
-      assign vin[gi] = !zero && (run ? vrnd : vrot ? vprev : v_q[32*gi]);
+      assign vin[gi] = !zero && (run ? vrnd : vrot ? vprev : vb0[gi]);
       // H (lane gi of the store): H0 <- sum, H_k <- H_k-1 (write); H_k <- H_k+1, H7 <- 0
       // (reverse); or itself
       wire hprev = (gi == 0) ? sum : h_in[(gi == 0) ? 0 : gi - 1];
@@ -280,27 +369,36 @@ module kdf_sha256_core #(
     end
     for (gi = 0; gi < 16; gi = gi + 1) begin : g_w
       // window: slot k <- slot k+1, slot 15 <- W_t (round) or H0 (inner hash in); or itself
-      wire wnext = (gi == 15) ? (run ? wt : h_in[0]) : w_q[32*gi+32*(gi != 15)];
-      assign win[gi] = !zero && (wadv ? wnext : w_q[32*gi]);
+      wire wnext = (gi == 15) ? (run ? wt : h_in[0]) : wb0[(gi == 15) ? 15 : gi + 1];
+      assign win[gi] = !zero && (wadv ? wnext : wb0[gi]);
     end
   endgenerate
-  // one block for all rings (one update of each vector per cycle, which keeps event-driven
-  // simulators fast): every word shifts right by one bit, its input bit entering at bit 31
-  always @(posedge clk) begin
-    v_q  <= {vin[7], v_q[255:225], vin[6], v_q[223:193], vin[5], v_q[191:161], vin[4], v_q[159:129], vin[3], v_q[127:97], vin[2], v_q[95:65], vin[1], v_q[63:33], vin[0], v_q[31:1]};
-    w_q  <= {win[15], w_q[511:481], win[14], w_q[479:449], win[13], w_q[447:417], win[12], w_q[415:385], win[11], w_q[383:353], win[10], w_q[351:321], win[9], w_q[319:289], win[8], w_q[287:257], win[7], w_q[255:225], win[6], w_q[223:193], win[5], w_q[191:161], win[4], w_q[159:129], win[3], w_q[127:97], win[2], w_q[95:65], win[1], w_q[63:33], win[0], w_q[31:1]};
-  end
-
   // ---------------------------------------------------------------- sequencing
   wire   rnd_end = run && p31 && (t_q == 6'd63);
   wire   ff_end  = (state_q == S_FF) && p31 && (k_q == 3'd7);
+  // the round: 0 from reset / zeroize and at the end of every word pass, + 1 after a round
+  wire [5:0] t_n = (clr || ff_end) ? 6'd0 : ((state_q == S_RND) && run && p31) ? t_q + 6'd1 : t_q;
+  generate
+    if (FPGA_STYLE == 0) begin : g_kcomb
+      sha256_k u_k (.t(t_q), .i(ph_q), .w(~k_q), .k(k_bit), .iv(iv_bit));
+    end else begin : g_krom
+      // K_t registered from the next round number (a 64 x 32 ROM in block RAM); H(0) as before
+      wire [31:0] kw_q;
+      wire        k_unused;
+      sha256_k_rom u_kr (.clk(clk), .t(t_n), .kw(kw_q));
+      sha256_k u_k (.t(t_q), .i(ph_q), .w(~k_q), .k(k_unused), .iv(iv_bit));
+      assign k_bit = kw_q[ph_q];
+      wire unused_k = k_unused;
+    end
+  endgenerate
   assign start_ready = (state_q == S_IDLE) && !ov_q && rst_n && !zeroize;
   wire   st_hs   = start_valid && start_ready;
 
   always @(posedge clk) begin
     ph_q <= clr ? 5'd0 : ph_q + 5'd1;
+    t_q  <= t_n;
     if (clr) begin
-      state_q <= S_SCRUB; stage_q <= G_INIT; t_q <= 6'd0; k_q <= 3'd0;
+      state_q <= S_SCRUB; stage_q <= G_INIT; k_q <= 3'd0;
       bcnt_q <= {BW{1'b0}}; qf_q <= 7'd0;
       cur_q <= 8'h00; nxt_q <= 8'h00; nv_q <= 1'b0; paused_q <= 1'b0; m_q <= 3'd0;
       cap_q <= 1'b0; ov_q <= 1'b0; oreg_q <= 8'h00; oidx_q <= 5'd0; c_q <= 11'd0;
@@ -332,7 +430,7 @@ module kdf_sha256_core #(
         S_FF: begin
           if (p31) k_q <= k_q + 3'd1;
           if (ff_end) begin
-            state_q <= S_RND; t_q <= 6'd0; qf_q <= 7'd0; nv_q <= 1'b0;
+            state_q <= S_RND; qf_q <= 7'd0; nv_q <= 1'b0;
             case (stage_q)
               G_INIT:  stage_q <= hmac ? G_KEYI : G_MSG;
               G_KEYI:  stage_q <= G_MSG;
@@ -351,7 +449,6 @@ module kdf_sha256_core #(
           end
         end
         S_RND: begin
-          if (run && p31) t_q <= t_q + 6'd1;
           if (rnd_end) begin state_q <= S_FF; k_q <= 3'd0; end
         end
         S_OUT: if ((m_q[2] || (capt && (m_q[1:0] == 2'd3))) && p31) begin

@@ -8,7 +8,7 @@
 // FAULT = 1 (kdf_sha256_fault_tb): the same run on the FAULT build, which passes only when the
 // vectors mismatch (the mismatches are then reported as "caught", not as failures).
 `timescale 1ns/1ps
-module kdf_sha256_tb #(parameter integer FAULT = 0);
+module kdf_sha256_tb #(parameter integer FAULT = 0, parameter integer FPGA_STYLE = 0);
 `include "kdf_sha256_vec.vh"
   reg clk = 1'b0;
   always #5 clk = !clk;
@@ -24,7 +24,7 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
   wire [7:0] out_data;
   wire [4:0] out_idx;
 
-  kdf_sha256 #(.AW(12), .FAULT(FAULT)) dut (
+  kdf_sha256 #(.AW(12), .FAULT(FAULT), .FPGA_STYLE(FPGA_STYLE)) dut (
     .clk(clk), .rst_n(rst_n), .zeroize(zeroize),
     .start_valid(start_valid), .start_ready(start_ready), .start_hmac(start_hmac),
     .start_klen(start_klen), .start_len(start_len),
@@ -146,7 +146,33 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
   reg [1023:0] rings_q;
   reg [255:0]  ctl_q;
   integer tog = 0, tog_on = 0, dcyc = 0;
-  wire [1023:0] rings_now = {dut.u_core.v_q, dut.hr_q, dut.u_core.w_q};
+  // the rings: FPGA_STYLE 0 registers v_q / w_q; FPGA_STYLE 1 block RAMs (every word of the main
+  // copy, of each tap copy, and their read registers; rings_now then counts the store only)
+  wire [1023:0] rings_now;
+  wire          rings_nz;     // some bit of the rings (not the store) set
+  generate
+    if (FPGA_STYLE == 0) begin : g_r0
+      assign rings_now = {dut.u_core.v_q, dut.hr_q, dut.u_core.w_q};
+      assign rings_nz  = (dut.u_core.v_q != 256'd0) || (dut.u_core.w_q != 512'd0);
+    end else begin : g_r1
+      wire [31:0] enz;
+      genvar e;
+      for (e = 0; e < 32; e = e + 1) begin : g_e
+        assign enz[e] = (dut.u_core.g_rram.mm[e] != 24'd0) ||
+          (dut.u_core.g_rram.ta2_m[e] != 2'd0) || (dut.u_core.g_rram.ta13_m[e] != 2'd0) ||
+          (dut.u_core.g_rram.ta22_m[e] != 2'd0) || (dut.u_core.g_rram.te6_m[e] != 2'd0) ||
+          (dut.u_core.g_rram.te11_m[e] != 2'd0) || (dut.u_core.g_rram.te25_m[e] != 2'd0) ||
+          (dut.u_core.g_rram.tw7_m[e] != 2'd0) || (dut.u_core.g_rram.tw18_m[e] != 2'd0) ||
+          (dut.u_core.g_rram.tw17_m[e] != 2'd0) || (dut.u_core.g_rram.tw19_m[e] != 2'd0) ||
+          (dut.u_core.g_rram.tw3_m[e] != 1'd0) || (dut.u_core.g_rram.tw10_m[e] != 1'd0);
+      end
+      assign rings_now = {256'd0, dut.hr_q, 512'd0};
+      assign rings_nz  = (enz != 32'd0) || (dut.u_core.g_rram.m0_q != 24'd0) ||
+        ({dut.u_core.g_rram.ta2, dut.u_core.g_rram.ta13, dut.u_core.g_rram.ta22, dut.u_core.g_rram.te6,
+          dut.u_core.g_rram.te11, dut.u_core.g_rram.te25, dut.u_core.g_rram.tw7, dut.u_core.g_rram.tw18,
+          dut.u_core.g_rram.tw17, dut.u_core.g_rram.tw19, dut.u_core.g_rram.tw3, dut.u_core.g_rram.tw10} != 22'd0);
+    end
+  endgenerate
   wire [255:0]  ctl_now = {dut.u_core.ph_q, dut.u_core.state_q, dut.u_core.stage_q, dut.u_core.t_q,
                            dut.u_core.k_q,
                            dut.u_core.bcnt_q, dut.u_core.qf_q, dut.u_core.cur_q, dut.u_core.nxt_q,
@@ -206,7 +232,7 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
       zeroize = 1'b1; @(negedge clk); zeroize = 1'b0;
       zc = 0; nz = 1;
       while (nz && zc < 40) begin
-        nz = (dut.u_core.v_q != 256'd0) || (dut.hr_q != 256'd0) || (dut.u_core.w_q != 512'd0) ||
+        nz = (rings_nz !== 1'b0) || (dut.hr_q != 256'd0) ||
              (dut.u_core.c_q != 11'd0) || (dut.u_core.cur_q != 8'd0) || (dut.u_core.nxt_q != 8'd0) ||
              (dut.u_core.oreg_q != 8'd0);
         if (nz) begin zc = zc + 1; @(negedge clk); end
@@ -223,7 +249,7 @@ module kdf_sha256_tb #(parameter integer FAULT = 0);
     for (i = 0; i < 32; i = i + 1) exp[i] = vec[p+i];
     run_one(hm); check("after zeroize");
     // nothing left behind after an operation: the rings are clear when busy falls
-    if ((dut.u_core.v_q != 256'd0) || (dut.hr_q != 256'd0) || (dut.u_core.w_q != 512'd0)) begin
+    if ((rings_nz !== 1'b0) || (dut.hr_q != 256'd0)) begin
       fail = fail + 1; $display("FAIL: rings not clear after the operation");
     end else pass = pass + 1;
     if (FAULT != 0) begin

@@ -54,7 +54,7 @@ module tag_crypto_engine_ice40 (
   // acknowledged, so a registered acknowledge in the second cycle of each request is legal.
   wire         mem_ack = ack_q;
 
-  tag_crypto_engine #(.ADDR_W(AW), .FPGA_STYLE(1)) u_engine (
+  tag_crypto_engine #(.ADDR_W(AW), .FPGA_STYLE(1), .KDF_STYLE(1)) u_engine (
     .clk(clk), .rst_n(rst_n), .zeroize(zero_q),
     .cmd_valid(go_q), .cmd_ready(cmd_ready), .cmd_op(op_q),
     .cmd_addr(prm_sr[AW-1:0]), .cmd_len(prm_sr[27:12]),

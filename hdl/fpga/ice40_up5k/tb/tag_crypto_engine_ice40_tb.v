@@ -35,6 +35,8 @@ module tag_crypto_engine_ice40_tb;
   localparam [2:0] S_DATA = 3'd0, S_PARAM = 3'd1, S_PTR = 3'd2, S_WDATA = 3'd3, S_GO = 3'd4,
                    S_RDATA = 3'd5, S_STAT = 3'd6, S_MAC = 3'd7;
   localparam [2:0] OP_LOAD = 3'd0, OP_ZERO = 3'd1, OP_NEA = 3'd2, OP_NIA = 3'd3, OP_UNP = 3'd4;
+  localparam [2:0] OP_HASH = 3'd6;
+  reg [7:0] hcfg_oct = 8'h00;            // HASH command octet {hmac, klen}
   localparam [2:0] ST_OK = 3'd0, ST_BAD_LEN = 3'd3, ST_NO_KEYS = 3'd4;
 
   reg        clk = 1'b0;
@@ -119,9 +121,10 @@ module tag_crypto_engine_ice40_tb;
       check(busy === 1'b1 && done === 1'b0, "busy high, done low after GO");
       if (op == OP_LOAD) for (k = 0; k < 32; k = k + 1) send_octet(keys_oct[255 - 8*k -: 8]);
       if (op == OP_NEA || op == OP_NIA) for (k = 0; k < 5; k = k + 1) send_octet(hdr_oct[39 - 8*k -: 8]);
+      if (op == OP_HASH) send_octet(hcfg_oct);
       for (k = 0; k < pokes; k = k + 1) hw(S_WDATA, 8'hee);   // must be ignored while busy
       hr(S_STAT, snap);                      // a STAT read is a snapshot: dout holds it
-      while (busy === 1'b1 && cyc - t0 < 20000) @(negedge clk);
+      while (busy === 1'b1 && cyc - t0 < 200000) @(negedge clk);
       op_cycles = cyc - t0;
       check(busy === 1'b0 && done === 1'b1, "busy low, done high after the command");
       @(negedge clk);
@@ -130,6 +133,30 @@ module tag_crypto_engine_ice40_tb;
       last_st = stat[2:0];
       check(stat === {1'b1, 4'd0, exp_st}, what);
       if (stat !== {1'b1, 4'd0, exp_st}) $display("       STAT %h expected %h", stat, {1'b1, 4'd0, exp_st});
+    end
+  endtask
+
+  // the SHA-256 unit's block RAMs (KDF_STYLE 1: main copy, tap copies) and their read registers
+  reg [7:0] hv [0:`HASH_VEC_LEN-1];
+  integer   hn, hkl, hml, hbad, hzbad, hdone, uz;
+  task unit_zero(output z);
+    begin
+      z = (dut.u_engine.g_kdf.u_kdf.g_rram.m0_q === 24'd0) &&
+          ({dut.u_engine.g_kdf.u_kdf.g_rram.ta2, dut.u_engine.g_kdf.u_kdf.g_rram.ta13,
+            dut.u_engine.g_kdf.u_kdf.g_rram.ta22, dut.u_engine.g_kdf.u_kdf.g_rram.te6,
+            dut.u_engine.g_kdf.u_kdf.g_rram.te11, dut.u_engine.g_kdf.u_kdf.g_rram.te25,
+            dut.u_engine.g_kdf.u_kdf.g_rram.tw7, dut.u_engine.g_kdf.u_kdf.g_rram.tw18,
+            dut.u_engine.g_kdf.u_kdf.g_rram.tw17, dut.u_engine.g_kdf.u_kdf.g_rram.tw19,
+            dut.u_engine.g_kdf.u_kdf.g_rram.tw3, dut.u_engine.g_kdf.u_kdf.g_rram.tw10} === 22'd0);
+      for (uz = 0; uz < 32; uz = uz + 1)
+        if ((dut.u_engine.g_kdf.u_kdf.g_rram.mm[uz] !== 24'd0) ||
+            ({dut.u_engine.g_kdf.u_kdf.g_rram.ta2_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.ta13_m[uz],
+              dut.u_engine.g_kdf.u_kdf.g_rram.ta22_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.te6_m[uz],
+              dut.u_engine.g_kdf.u_kdf.g_rram.te11_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.te25_m[uz],
+              dut.u_engine.g_kdf.u_kdf.g_rram.tw7_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.tw18_m[uz],
+              dut.u_engine.g_kdf.u_kdf.g_rram.tw17_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.tw19_m[uz],
+              dut.u_engine.g_kdf.u_kdf.g_rram.tw3_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.tw10_m[uz]} !== 22'd0))
+          z = 1'b0;
     end
   endtask
 
@@ -428,13 +455,43 @@ module tag_crypto_engine_ice40_tb;
     set_ptr(12'h0f0); rd_frame(d);
     check(d === 8'h5a, "frame buffer the host's after the ZEROIZE");
 
+    // ---------------- HASH: records of hash_vec.memh (0: a TS 33.220 KDF answer, 5 / 6: FIPS
+    // 180-4 one and two blocks, 9: RFC 4231 with a 4-octet key, 13: a 64-octet key, 17: SHA-256
+    // over 200 octets): the SHA-256 unit in its block-RAM coding (KDF_STYLE 1) through the shim;
+    // the digest over the region's first 32 octets, the unit's RAMs all zero afterwards
+    $readmemh(`HASH_VEC_FILE, hv, 0, `HASH_VEC_LEN - 1);
+    hn = {hv[0], hv[1]}; p = 2; hbad = 0; hzbad = 0; hdone = 0;
+    for (v = 0; v < hn; v = v + 1) begin
+      hkl = hv[p + 1]; hml = {hv[p + 2], hv[p + 3]};
+      if (v == 0 || v == 5 || v == 6 || v == 9 || v == 13 || v == 17) begin
+      hdone = hdone + 1;
+      hcfg_oct = {hv[p][0], hkl[6:0]};
+      set_ptr(12'h100);
+      for (i = 0; i < hkl + hml; i = i + 1) hw(S_WDATA, hv[p + 4 + i]);
+      set_fields(hkl + hml, 12'h100, 1'b0, 5'd0, 32'd0);
+      go(OP_HASH, 2, ST_OK, "HASH: STAT done, OK");
+      p = p + 4 + hkl + hml;
+      burst_read(12'h100, 32);
+      ok = 1;
+      for (i = 0; i < 32; i = i + 1) if (rb[i] !== hv[p + i]) ok = 0;
+      if (!ok) hbad = hbad + 1;
+      if (v == 0) $display("tag_crypto_engine_ice40_tb: HASH record 0 (key %0d, message %0d octets): %0d cycles", hkl, hml, op_cycles);
+      p = p + 32;
+      unit_zero(ok);
+      if (!ok) hzbad = hzbad + 1;
+      end else p = p + 4 + hkl + hml + 32;
+    end
+    check(hdone == 6 && hbad == 0, "HASH (KDF_STYLE 1): the digests of 6 records");
+    if (hbad != 0) $display("       %0d of %0d HASH records wrong", hbad, hdone);
+    check(hzbad == 0, "HASH: the SHA-256 unit's RAMs and read registers zero after each call");
+
     $display("tag_crypto_engine_ice40_tb: %0d passed, %0d failed (%0d cycles)", pass, fail, cyc);
     if (fail != 0) $fatal(1, "tag_crypto_engine_ice40_tb FAILED");
     $finish;
   end
 
   initial begin
-    #2000000;
+    #4000000;
     $display("FAIL: tag_crypto_engine_ice40_tb timeout");
     $fatal(1, "timeout");
   end
