@@ -19,7 +19,8 @@ AW = 12
 CTRL = [("ph_q", 5), ("state_q", 3), ("stage_q", 3), ("t_q", 6), ("k_q", 3), ("bcnt_q", AW - 5),
         ("qf_q", 7), ("cur_q", 8), ("nxt_q", 8), ("nv_q", 1), ("rq_q", 1), ("paused_q", 1),
         ("m_q", 3), ("cap_q", 1), ("ov_q", 1), ("oreg_q", 8), ("oidx_q", 5), ("c_q", 11)]
-# tap copies: name, offset, lanes (x, y) as indices into {win, vin} (v lanes 0..7, w lanes 8..23)
+# tap copies in the order of the RTL's g_rram.g_tap[j] (RAM g_tap[j].g_m.m, read register
+# g_tap[j].g_m.q): name here, offset, lanes as indices into {win, vin} (v lanes 0..7, w lanes 8..23)
 TAPS = [("ta2", 2, (0, 1)), ("ta13", 13, (0, 1)), ("ta22", 22, (0, 1)),
         ("te6", 6, (4, 5)), ("te11", 11, (4, 5)), ("te25", 25, (4, 5)),
         ("tw7", 7, (8, 9)), ("tw18", 18, (8, 9)), ("tw3", 3, (9,)),
@@ -36,9 +37,10 @@ def main():
     os.makedirs(out, exist_ok=True)
     s0 = [(n, "x_" + n, w) for n, w in CTRL] + [("v_q", "x_v", 256), ("w_q", "x_w", 512)]
     s1 = [(n, "x_" + n, w) for n, w in CTRL] + [("g_rram.m0_q", "x_m0", 24), ("g_krom.kw_q", "x_kw", 32)]
-    s1 += [("g_rram." + n, "x_" + n, len(l)) for n, _, l in TAPS]
+    s1 += [("g_rram.g_tap[%d].g_m.q" % j, "x_" + n, len(l)) for j, (n, _, l) in enumerate(TAPS)]
     s1 += [("g_rram.mm[%d]" % e, "x_mm_%d" % e, 24) for e in range(32)]
-    s1 += [("g_rram.%s_m[%d]" % (n, e), "x_%s_m_%d" % (n, e), len(l)) for n, _, l in TAPS for e in range(32)]
+    s1 += [("g_rram.g_tap[%d].g_m.m[%d]" % (j, e), "x_%s_m_%d" % (n, e), len(l))
+           for j, (n, _, l) in enumerate(TAPS) for e in range(32)]
     for name, sigs in (("x_s0.ys", s0), ("x_s1.ys", s1)):
         with open(os.path.join(out, name), "w") as f:
             f.write("".join("rename -output %s %s\n" % (o, n) for o, n, _ in sigs))

@@ -187,56 +187,47 @@ module kdf_sha256_core #(
       reg [23:0] m0_q;
       always @(posedge clk) begin mm[ph_q] <= {win, vin}; m0_q <= mm[phn]; end
       assign vb0 = m0_q[7:0]; assign wb0 = m0_q[23:8];
-      (* ram_style = "block" *) reg [1:0] ta2_m [0:31];
-      (* ram_style = "block" *) reg [1:0] ta13_m [0:31];
-      (* ram_style = "block" *) reg [1:0] ta22_m [0:31];
-      (* ram_style = "block" *) reg [1:0] te6_m [0:31];
-      (* ram_style = "block" *) reg [1:0] te11_m [0:31];
-      (* ram_style = "block" *) reg [1:0] te25_m [0:31];
-      (* ram_style = "block" *) reg [1:0] tw7_m [0:31];
-      (* ram_style = "block" *) reg [1:0] tw18_m [0:31];
-      (* ram_style = "block" *) reg [1:0] tw17_m [0:31];
-      (* ram_style = "block" *) reg [1:0] tw19_m [0:31];
-      (* ram_style = "block" *) reg [0:0] tw3_m [0:31];
-      (* ram_style = "block" *) reg [0:0] tw10_m [0:31];
-      // read addresses (5 bits: the offsets wrap around the 32 words)
-      wire [4:0] ra_ta2 = phn + 5'd2;
-      wire [4:0] ra_ta13 = phn + 5'd13;
-      wire [4:0] ra_ta22 = phn + 5'd22;
-      wire [4:0] ra_te6 = phn + 5'd6;
-      wire [4:0] ra_te11 = phn + 5'd11;
-      wire [4:0] ra_te25 = phn + R25;
-      wire [4:0] ra_tw7 = phn + 5'd7;
-      wire [4:0] ra_tw18 = phn + 5'd18;
-      wire [4:0] ra_tw3 = phn + 5'd3;
-      wire [4:0] ra_tw17 = phn + 5'd17;
-      wire [4:0] ra_tw19 = phn + 5'd19;
-      wire [4:0] ra_tw10 = phn + 5'd10;
-      reg [1:0] ta2, ta13, ta22, te6, te11, te25, tw7, tw18, tw17, tw19;
-      reg       tw3, tw10;
-      always @(posedge clk) begin
-        ta2_m[ph_q] <= vin[1:0];  ta2 <= ta2_m[ra_ta2];
-        ta13_m[ph_q] <= vin[1:0]; ta13 <= ta13_m[ra_ta13];
-        ta22_m[ph_q] <= vin[1:0]; ta22 <= ta22_m[ra_ta22];
-        te6_m[ph_q] <= vin[5:4];  te6 <= te6_m[ra_te6];
-        te11_m[ph_q] <= vin[5:4]; te11 <= te11_m[ra_te11];
-        te25_m[ph_q] <= vin[5:4]; te25 <= te25_m[ra_te25];
-        tw7_m[ph_q] <= win[1:0];  tw7 <= tw7_m[ra_tw7];
-        tw18_m[ph_q] <= win[1:0]; tw18 <= tw18_m[ra_tw18];
-        tw3_m[ph_q] <= win[1];    tw3 <= tw3_m[ra_tw3];
-        tw17_m[ph_q] <= win[14:13]; tw17 <= tw17_m[ra_tw17];
-        tw19_m[ph_q] <= win[14:13]; tw19 <= tw19_m[ra_tw19];
-        tw10_m[ph_q] <= win[14];  tw10 <= tw10_m[ra_tw10];
+      // one copy per rotation tap: tap j copies lane LX (and LX + 1 when it is 2 wide) of
+      // {win, vin} and reads word phn + offset, so its read register holds that lane's bit
+      // (i + offset) mod 32 (i = ph_q) of the ring: a, b (Sigma0), e, f (Sigma1), w0, w1
+      // (sigma0), w13, w14 (sigma1); g_rram.g_tap[j].g_m.m is its RAM, .q its read register
+      //   j        0   1   2   3   4   5    6   7   8   9   10  11
+      //   offset   2   13  22  6   11  R25  7   18  3   17  19  10
+      //   lanes    a,b a,b a,b e,f e,f e,f  w0,w1   w1  w13,w14 w14
+      localparam integer NT = 12;
+      localparam [5*NT-1:0] T_OFF = {5'd10, 5'd19, 5'd17, 5'd3, 5'd18, 5'd7, R25, 5'd11, 5'd6, 5'd22, 5'd13, 5'd2};
+      localparam [5*NT-1:0] T_LX  = {5'd22, 5'd21, 5'd21, 5'd9, 5'd8, 5'd8, 5'd4, 5'd4, 5'd4, 5'd0, 5'd0, 5'd0};
+      localparam [NT-1:0]   T_W2  = 12'b0110_1111_1111;  // 2 lanes wide (taps 8 and 11: 1)
+      // (only the tapped lanes of din are copied; bits 17 and 23 of tq are the 1-lane taps' 0)
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire [23:0]     din = {win, vin};
+      wire [2*NT-1:0] tq;      // the read registers, 2 bits per tap
+      /* verilator lint_on UNUSEDSIGNAL */
+      genvar gt;
+      for (gt = 0; gt < NT; gt = gt + 1) begin : g_tap
+        localparam [4:0] LX = T_LX[5*gt +: 5];
+        wire [4:0] ra = phn + T_OFF[5*gt +: 5];  // (5 bits: the offset wraps around the 32 words)
+        if (T_W2[gt]) begin : g_m
+          (* ram_style = "block" *) reg [1:0] m [0:31];
+          reg [1:0] q;
+          always @(posedge clk) begin m[ph_q] <= din[LX +: 2]; q <= m[ra]; end
+          assign tq[2*gt +: 2] = q;
+        end else begin : g_m
+          (* ram_style = "block" *) reg [0:0] m [0:31];
+          reg q;
+          always @(posedge clk) begin m[ph_q] <= din[LX]; q <= m[ra]; end
+          assign tq[2*gt +: 2] = {1'b0, q};
+        end
       end
       // the tapped bits in place (every other bit 0, never read)
-      assign wa = {31'd0, m0_q[0]} | ({31'd0, ta2[0]} << 2) | ({31'd0, ta13[0]} << 13) | ({31'd0, ta22[0]} << 22);
-      assign wb = {31'd0, m0_q[1]} | ({31'd0, ta2[1]} << 2) | ({31'd0, ta13[1]} << 13) | ({31'd0, ta22[1]} << 22);
-      assign we = {31'd0, m0_q[4]} | ({31'd0, te6[0]} << 6) | ({31'd0, te11[0]} << 11) | ({31'd0, te25[0]} << R25);
-      assign wf = {31'd0, m0_q[5]} | ({31'd0, te6[1]} << 6) | ({31'd0, te11[1]} << 11) | ({31'd0, te25[1]} << R25);
-      assign w0 = {31'd0, m0_q[8]} | ({31'd0, tw7[0]} << 7) | ({31'd0, tw18[0]} << 18);
-      assign w1 = {31'd0, m0_q[9]} | ({31'd0, tw3} << 3) | ({31'd0, tw7[1]} << 7) | ({31'd0, tw18[1]} << 18);
-      assign w13 = {31'd0, m0_q[21]} | ({31'd0, tw17[0]} << 17) | ({31'd0, tw19[0]} << 19);
-      assign w14 = {31'd0, m0_q[22]} | ({31'd0, tw10} << 10) | ({31'd0, tw17[1]} << 17) | ({31'd0, tw19[1]} << 19);
+      assign wa = {31'd0, m0_q[0]} | ({31'd0, tq[0]} << 2) | ({31'd0, tq[2]} << 13) | ({31'd0, tq[4]} << 22);
+      assign wb = {31'd0, m0_q[1]} | ({31'd0, tq[1]} << 2) | ({31'd0, tq[3]} << 13) | ({31'd0, tq[5]} << 22);
+      assign we = {31'd0, m0_q[4]} | ({31'd0, tq[6]} << 6) | ({31'd0, tq[8]} << 11) | ({31'd0, tq[10]} << R25);
+      assign wf = {31'd0, m0_q[5]} | ({31'd0, tq[7]} << 6) | ({31'd0, tq[9]} << 11) | ({31'd0, tq[11]} << R25);
+      assign w0 = {31'd0, m0_q[8]} | ({31'd0, tq[12]} << 7) | ({31'd0, tq[14]} << 18);
+      assign w1 = {31'd0, m0_q[9]} | ({31'd0, tq[16]} << 3) | ({31'd0, tq[13]} << 7) | ({31'd0, tq[15]} << 18);
+      assign w13 = {31'd0, m0_q[21]} | ({31'd0, tq[18]} << 17) | ({31'd0, tq[20]} << 19);
+      assign w14 = {31'd0, m0_q[22]} | ({31'd0, tq[22]} << 10) | ({31'd0, tq[19]} << 17) | ({31'd0, tq[21]} << 19);
     end
   endgenerate
   wire big_s1 = `KDF_TAP(we, wf, 5'd6) ^ `KDF_TAP(we, wf, 5'd11) ^ `KDF_TAP(we, wf, R25);

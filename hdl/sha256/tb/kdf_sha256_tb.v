@@ -155,22 +155,22 @@ module kdf_sha256_tb #(parameter integer FAULT = 0, parameter integer FPGA_STYLE
       assign rings_now = {dut.u_core.v_q, dut.hr_q, dut.u_core.w_q};
       assign rings_nz  = (dut.u_core.v_q != 256'd0) || (dut.u_core.w_q != 512'd0);
     end else begin : g_r1
+      // every word of the main copy and of each tap copy (g_tap[j].g_m.m), and their read registers
       wire [31:0] enz;
-      genvar e;
+      wire [11:0] qnz;
+      genvar e, k;
+      for (k = 0; k < 12; k = k + 1) begin : g_q
+        assign qnz[k] = (dut.u_core.g_rram.g_tap[k].g_m.q != 0);
+      end
       for (e = 0; e < 32; e = e + 1) begin : g_e
-        assign enz[e] = (dut.u_core.g_rram.mm[e] != 24'd0) ||
-          (dut.u_core.g_rram.ta2_m[e] != 2'd0) || (dut.u_core.g_rram.ta13_m[e] != 2'd0) ||
-          (dut.u_core.g_rram.ta22_m[e] != 2'd0) || (dut.u_core.g_rram.te6_m[e] != 2'd0) ||
-          (dut.u_core.g_rram.te11_m[e] != 2'd0) || (dut.u_core.g_rram.te25_m[e] != 2'd0) ||
-          (dut.u_core.g_rram.tw7_m[e] != 2'd0) || (dut.u_core.g_rram.tw18_m[e] != 2'd0) ||
-          (dut.u_core.g_rram.tw17_m[e] != 2'd0) || (dut.u_core.g_rram.tw19_m[e] != 2'd0) ||
-          (dut.u_core.g_rram.tw3_m[e] != 1'd0) || (dut.u_core.g_rram.tw10_m[e] != 1'd0);
+        wire [11:0] tnz;
+        for (k = 0; k < 12; k = k + 1) begin : g_k
+          assign tnz[k] = (dut.u_core.g_rram.g_tap[k].g_m.m[e] != 0);
+        end
+        assign enz[e] = (dut.u_core.g_rram.mm[e] != 24'd0) || (tnz != 12'd0);
       end
       assign rings_now = {256'd0, dut.hr_q, 512'd0};
-      assign rings_nz  = (enz != 32'd0) || (dut.u_core.g_rram.m0_q != 24'd0) ||
-        ({dut.u_core.g_rram.ta2, dut.u_core.g_rram.ta13, dut.u_core.g_rram.ta22, dut.u_core.g_rram.te6,
-          dut.u_core.g_rram.te11, dut.u_core.g_rram.te25, dut.u_core.g_rram.tw7, dut.u_core.g_rram.tw18,
-          dut.u_core.g_rram.tw17, dut.u_core.g_rram.tw19, dut.u_core.g_rram.tw3, dut.u_core.g_rram.tw10} != 22'd0);
+      assign rings_nz  = (enz != 32'd0) || (dut.u_core.g_rram.m0_q != 24'd0) || (qnz != 12'd0);
     end
   endgenerate
   wire [255:0]  ctl_now = {dut.u_core.ph_q, dut.u_core.state_q, dut.u_core.stage_q, dut.u_core.t_q,

@@ -138,26 +138,25 @@ module tag_crypto_engine_ice40_tb;
 
   // the SHA-256 unit's block RAMs (KDF_STYLE 1: main copy, tap copies) and their read registers
   reg [7:0] hv [0:`HASH_VEC_LEN-1];
-  integer   hn, hkl, hml, hbad, hzbad, hdone, uz;
-  task unit_zero(output z);
-    begin
-      z = (dut.u_engine.g_kdf.u_kdf.g_rram.m0_q === 24'd0) &&
-          ({dut.u_engine.g_kdf.u_kdf.g_rram.ta2, dut.u_engine.g_kdf.u_kdf.g_rram.ta13,
-            dut.u_engine.g_kdf.u_kdf.g_rram.ta22, dut.u_engine.g_kdf.u_kdf.g_rram.te6,
-            dut.u_engine.g_kdf.u_kdf.g_rram.te11, dut.u_engine.g_kdf.u_kdf.g_rram.te25,
-            dut.u_engine.g_kdf.u_kdf.g_rram.tw7, dut.u_engine.g_kdf.u_kdf.g_rram.tw18,
-            dut.u_engine.g_kdf.u_kdf.g_rram.tw17, dut.u_engine.g_kdf.u_kdf.g_rram.tw19,
-            dut.u_engine.g_kdf.u_kdf.g_rram.tw3, dut.u_engine.g_kdf.u_kdf.g_rram.tw10} === 22'd0);
-      for (uz = 0; uz < 32; uz = uz + 1)
-        if ((dut.u_engine.g_kdf.u_kdf.g_rram.mm[uz] !== 24'd0) ||
-            ({dut.u_engine.g_kdf.u_kdf.g_rram.ta2_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.ta13_m[uz],
-              dut.u_engine.g_kdf.u_kdf.g_rram.ta22_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.te6_m[uz],
-              dut.u_engine.g_kdf.u_kdf.g_rram.te11_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.te25_m[uz],
-              dut.u_engine.g_kdf.u_kdf.g_rram.tw7_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.tw18_m[uz],
-              dut.u_engine.g_kdf.u_kdf.g_rram.tw17_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.tw19_m[uz],
-              dut.u_engine.g_kdf.u_kdf.g_rram.tw3_m[uz], dut.u_engine.g_kdf.u_kdf.g_rram.tw10_m[uz]} !== 22'd0))
-          z = 1'b0;
+  integer   hn, hkl, hml, hbad, hzbad, hdone;
+  // (any word of the main copy or of a tap copy, g_tap[j].g_m.m, or a read register not 0)
+  wire [31:0] u_enz;
+  wire [11:0] u_qnz;
+  genvar ue, uk;
+  generate
+    for (uk = 0; uk < 12; uk = uk + 1) begin : g_uq
+      assign u_qnz[uk] = (dut.u_engine.g_kdf.u_kdf.g_rram.g_tap[uk].g_m.q !== 0);
     end
+    for (ue = 0; ue < 32; ue = ue + 1) begin : g_ue
+      wire [11:0] tnz;
+      for (uk = 0; uk < 12; uk = uk + 1) begin : g_uk
+        assign tnz[uk] = (dut.u_engine.g_kdf.u_kdf.g_rram.g_tap[uk].g_m.m[ue] !== 0);
+      end
+      assign u_enz[ue] = (dut.u_engine.g_kdf.u_kdf.g_rram.mm[ue] !== 24'd0) || (tnz != 12'd0);
+    end
+  endgenerate
+  task unit_zero(output z);
+    z = (dut.u_engine.g_kdf.u_kdf.g_rram.m0_q === 24'd0) && (u_qnz === 12'd0) && (u_enz === 32'd0);
   endtask
 
   // every secret register of the engine (FPGA coding) and the shim's DATA holding register is zero
